@@ -1,0 +1,121 @@
+/*
+ * engine.h — the commands of backorder, each one transaction's worth of work.
+ *
+ * A command loads what it needs from the store, decides with the pure core
+ * and writes the result back, with its events, through the same store. It
+ * runs inside the transaction (savepoint) its caller opened, so a command
+ * that fails changes nothing once its caller rolls back. Time is a parameter.
+ */
+#ifndef BO_ENGINE_H
+#define BO_ENGINE_H
+
+#include <jansson.h>
+
+#include "../store/store.h"
+
+typedef struct bo_config {
+  int32_t default_lead_time_days; /* when neither the SKU nor its supplier says */
+  int32_t max_backorder_days;     /* global default; BO_DAYS_NONE for none */
+} bo_config;
+
+typedef struct bo_engine {
+  bo_store *st;
+  bo_config cfg;
+} bo_engine;
+
+/* Fields present in a SKU create or patch request. */
+enum {
+  BO_SKU_F_NAME = 1u << 0,
+  BO_SKU_F_POLICY = 1u << 1,
+  BO_SKU_F_LIMIT = 1u << 2,
+  BO_SKU_F_THRESHOLD = 1u << 3,
+  BO_SKU_F_HANDLING = 1u << 4,
+  BO_SKU_F_MAX_DAYS = 1u << 5,
+  BO_SKU_F_LEAD = 1u << 6,
+  BO_SKU_F_DISCONTINUED = 1u << 7,
+  BO_SKU_F_PROTECT = 1u << 8,
+  BO_SKU_F_SUPPLIER = 1u << 9,
+  BO_SKU_F_SUBSTITUTES = 1u << 10,
+  BO_SKU_F_ON_HAND = 1u << 11, /* create only: opening stock, a ledger entry */
+};
+
+typedef struct bo_sku_input {
+  unsigned fields;
+  bo_sku v;
+} bo_sku_input;
+
+typedef struct bo_line_request {
+  char sku[BO_SKU_ID_LEN_MAX + 1];
+  int64_t qty;
+} bo_line_request;
+
+typedef struct bo_order_request {
+  bo_order order; /* id "" to generate one; status and times are set here */
+  int n_lines;
+  bo_line_request lines[BO_LINES_PER_ORDER_MAX];
+} bo_order_request;
+
+/* SKUs ------------------------------------------------------------------- */
+
+/* Creates a SKU. BO_E_EXISTS when the id is taken. */
+bo_rc bo_sku_create(bo_engine *e, int64_t now, const bo_sku_input *in, bo_err *err);
+/* Changes the given fields of a SKU and settles it (policies may change promises). */
+bo_rc bo_sku_patch(bo_engine *e, int64_t now, const char *id, const bo_sku_input *in,
+                   bo_err *err);
+/* A count correction or unplanned receipt: a ledger entry, then allocation to the queue. */
+bo_rc bo_adjust(bo_engine *e, int64_t now, const char *sku, int64_t delta, const char *reason,
+                bo_ledger_entry *out, bo_err *err);
+
+/* Orders ----------------------------------------------------------------- */
+
+/* Places an order: split each line, queue what waits, promise it. The whole
+ * order is refused (nothing changes) when any line's policy forbids it.
+ * Writes the order id (given or generated) to id_out. */
+bo_rc bo_order_place(bo_engine *e, int64_t now, const bo_order_request *req,
+                     char id_out[BO_ID_LEN_MAX + 1], bo_err *err);
+
+/* Reads (any store, reader or writer) ------------------------------------ */
+
+/* The lead time that applies to sku: its own, its supplier's, or the default. */
+int32_t bo_lead_time_days(bo_engine *e, const bo_sku *sku);
+
+/* Availability of one SKU (SPEC 5 shape), as a new JSON object. */
+bo_rc bo_availability_json(bo_engine *e, int64_t now, const char *sku, json_t **out,
+                           bo_err *err);
+/* What an order would get now, committing nothing (SPEC 5 quote shape). */
+bo_rc bo_quote_json(bo_engine *e, int64_t now, const bo_order_request *req, json_t **out,
+                    bo_err *err);
+
+/* JSON renderings of stored objects (new references). */
+json_t *bo_sku_json(const bo_sku *sku);
+json_t *bo_line_json(const bo_line *l, int64_t now);
+bo_rc bo_order_json(bo_engine *e, const char *id, int64_t now, json_t **out, bo_err *err);
+json_t *bo_order_head_json(const bo_order *o);
+json_t *bo_schedule_json(const bo_schedule *s);
+json_t *bo_ledger_json(const bo_ledger_entry *l);
+json_t *bo_event_json(const bo_event *ev);
+
+/* Invariants ------------------------------------------------------------- */
+
+/* Checks every invariant of SPEC 3 (1–6) over the whole store; calls `report`
+ * once per violation. Returns the number of violations, or a negative bo_rc. */
+typedef void (*bo_violation_cb)(void *ctx, const char *message);
+int64_t bo_check(bo_engine *e, int64_t now, bo_violation_cb report, void *ctx);
+
+/* Internal, shared by the engine's files --------------------------------- */
+
+/* Appends an event; takes ownership of data. */
+bo_rc bo__event(bo_engine *e, int64_t now, const char *type, const char *order_id,
+                const char *sku, json_t *data);
+/* Allocates available stock to the SKU's queue, re-promises it, stores the
+ * changed lines with their events and the SKU with its new counters and status. */
+bo_rc bo__settle(bo_engine *e, int64_t now, bo_sku *sku, bo_err *err);
+/* Stores the SKU after recomputing its status; emits sku.status_changed. */
+bo_rc bo__sku_save(bo_engine *e, int64_t now, bo_sku *sku, const bo_incomings *in);
+bo_promise_ctx bo__promise_ctx(bo_engine *e, const bo_sku *sku, int64_t now);
+/* Emits order.created (and order.backordered when a line waits) for a new order. */
+bo_rc bo_order_events(bo_engine *e, int64_t now, const char *order_id, bo_err *err);
+/* Copies the open supply into the core's form; returns the count. */
+size_t bo__supply(const bo_incomings *in, bo_supply *out);
+
+#endif

@@ -1,0 +1,185 @@
+/*
+ * order.c — placing an order (SPEC 4, "Placing an order").
+ *
+ * Each line is split at once into what is allocated from available stock and
+ * what waits. A line that waits joins its SKU's queue by tier, then order
+ * time, then order id, and gets its promise. The common case, a line that
+ * joins at the tail of the queue, is dated without touching the rest of the
+ * queue; a line that jumps ahead (a higher tier) re-settles the SKU.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "engine.h"
+
+#define US_PER_SECOND 1000000LL
+
+static bo_rc fresh_order_id(bo_engine *e, char id[BO_ID_LEN_MAX + 1]) {
+  for (;;) {
+    int64_t n;
+    bo_order o;
+    bo_rc rc = e->st->ops->next_id(e->st, "order", &n);
+    if (rc) return rc;
+    snprintf(id, BO_ID_LEN_MAX + 1, "O-%06lld", (long long)n);
+    rc = e->st->ops->order_get(e->st, id, &o);
+    if (rc == BO_E_NOT_FOUND) return BO_OK;
+    if (rc) return rc;
+  }
+}
+
+/*
+ * With protect_promises, a line that would sort ahead of units already
+ * promised from known supply is placed right behind the last such line, so
+ * nobody's promise moves later (SPEC 4).
+ */
+static bo_rc protect_position(bo_engine *e, bo_line *nl) {
+  bo_lines q = {0};
+  bo_rc rc = e->st->ops->queue_load(e->st, nl->sku, &q);
+  if (rc) return rc;
+  const bo_line *last_known = NULL;
+  for (size_t i = 0; i < q.n; i++) {
+    for (int p = 0; p < q.v[i].promise.n; p++)
+      if (!q.v[i].promise.parts[p].estimate) last_known = &q.v[i];
+  }
+  if (last_known && bo_line_queue_cmp(nl, last_known) < 0) {
+    nl->queue_prio = last_known->queue_prio;
+    nl->queue_us = last_known->queue_us + 1;
+  }
+  bo_lines_release(&q);
+  return BO_OK;
+}
+
+/* Dates a new line that waits at the tail of its queue: everything ahead of
+ * it takes supply first. Cancels at once what falls after need_by. */
+static bo_rc promise_tail(bo_engine *e, int64_t now, const bo_sku *sku, int64_t ahead,
+                          bo_line *l, int64_t *cancelled_late) {
+  bo_incomings in;
+  bo_supply supply[sizeof in.v / sizeof in.v[0]];
+  const bo_rc rc = e->st->ops->incoming_load(e->st, sku->id, &in);
+  if (rc) return rc;
+  const bo_promise_ctx ctx = bo__promise_ctx(e, sku, now);
+  bo_walk_result r;
+  bo_promise_walk(supply, bo__supply(&in, supply), ahead, l, 1, &ctx, &r);
+  BO_ASSERT(r.cancel_delay == 0);
+  l->backordered -= r.cancel_late;
+  l->cancelled += r.cancel_late;
+  l->promise = r.promise;
+  l->first_promise = bo_schedule_date(&r.promise);
+  *cancelled_late = r.cancel_late;
+  return BO_OK;
+}
+
+/* Checks every line against its SKU's policy before anything is written. */
+static bo_rc check_lines(bo_engine *e, const bo_order_request *req, bo_sku *skus,
+                         bo_split *splits, bo_err *err) {
+  for (int i = 0; i < req->n_lines; i++) {
+    const bo_line_request *lr = &req->lines[i];
+    char field[48];
+    snprintf(field, sizeof field, "lines[%d].sku", i);
+    for (int j = 0; j < i; j++)
+      if (strcmp(req->lines[j].sku, lr->sku) == 0)
+        return bo_err_set(err, BO_E_INVALID, field,
+                          "sku \"%s\" appears twice: give one line per sku", lr->sku);
+    bo_rc rc = e->st->ops->sku_get(e->st, lr->sku, &skus[i]);
+    if (rc == BO_E_NOT_FOUND)
+      return bo_err_set(err, BO_E_INVALID, field, "sku \"%s\" not found", lr->sku);
+    if (rc) return bo_err_set(err, rc, field, "cannot read sku \"%s\"", lr->sku);
+    bo_incomings in;
+    if ((rc = e->st->ops->incoming_load(e->st, lr->sku, &in)))
+      return bo_err_set(err, rc, field, "cannot read supply of sku \"%s\"", lr->sku);
+    splits[i] = bo_split_line(&skus[i], in.total, lr->qty);
+    snprintf(field, sizeof field, "lines[%d].qty", i);
+    switch (splits[i].rc) {
+      case BO_OK: break;
+      case BO_E_OUT_OF_STOCK:
+        return bo_err_set(err, BO_E_OUT_OF_STOCK, field,
+                          "sku \"%s\" has %lld available and does not take backorders",
+                          lr->sku, (long long)bo_sku_available(&skus[i]));
+      case BO_E_DISCONTINUED:
+        return bo_err_set(err, BO_E_DISCONTINUED, field,
+                          "sku \"%s\" is discontinued and has %lld available", lr->sku,
+                          (long long)bo_sku_available(&skus[i]));
+      default:
+        return bo_err_set(err, BO_E_LIMIT, field,
+                          "sku \"%s\" can take %lld more units on backorder, %lld asked",
+                          lr->sku, (long long)bo_backorder_room(&skus[i], in.total),
+                          (long long)splits[i].backordered);
+    }
+  }
+  return BO_OK;
+}
+
+/* Writes one line and brings its SKU up to date. */
+static bo_rc place_line(bo_engine *e, int64_t now, const bo_order *o, int i, bo_sku *sku,
+                        const bo_split *split, int64_t qty, bo_line *l, bo_err *err) {
+  *l = (bo_line){.line_no = i + 1, .qty = qty, .allocated = split->allocated,
+                 .backordered = split->backordered, .queue_prio = -(int64_t)o->tier,
+                 .queue_us = now * US_PER_SECOND, .tier = o->tier, .created_at = now,
+                 .first_promise = BO_DAY_NONE, .need_by = o->need_by, .if_late = o->if_late};
+  memcpy(l->order_id, o->id, sizeof l->order_id);
+  memcpy(l->sku, sku->id, sizeof l->sku);
+  const int64_t ahead = sku->backordered;
+  sku->allocated += l->allocated;
+  bool jumps = false;
+  bo_rc rc = BO_OK;
+  if (l->backordered > 0 && ahead > 0) {
+    if (sku->protect_promises) rc = protect_position(e, l);
+    if (!rc) rc = e->st->ops->queue_has_after(e->st, l, &jumps);
+  }
+  int64_t late = 0;
+  if (!rc && l->backordered > 0 && !jumps) rc = promise_tail(e, now, sku, ahead, l, &late);
+  sku->backordered += l->backordered;
+  if (!rc) rc = e->st->ops->line_insert(e->st, l);
+  if (rc) return bo_err_set(err, rc, "", "cannot store line %d of order \"%s\"", i + 1, o->id);
+  if (jumps) return bo__settle(e, now, sku, err);
+  bo_incomings in;
+  if ((rc = e->st->ops->incoming_load(e->st, sku->id, &in)) ||
+      (rc = bo__sku_save(e, now, sku, &in)))
+    return bo_err_set(err, rc, "", "cannot store sku \"%s\"", sku->id);
+  if (late > 0)
+    rc = bo__event(e, now, "order.cancelled", o->id, sku->id,
+                   json_pack("{s:i,s:I,s:s}", "line", l->line_no, "qty", (json_int_t)late,
+                             "reason", "need_by"));
+  return rc ? bo_err_set(err, rc, "", "cannot record event") : BO_OK;
+}
+
+bo_rc bo_order_place(bo_engine *e, int64_t now, const bo_order_request *req,
+                     char id_out[BO_ID_LEN_MAX + 1], bo_err *err) {
+  BO_ASSERT(req->n_lines > 0 && req->n_lines <= BO_LINES_PER_ORDER_MAX);
+  bo_order o = req->order;
+  o.status = BO_ORDER_OPEN;
+  o.created_at = o.updated_at = now;
+  bo_rc rc = BO_OK;
+  bo_sku *skus = calloc((size_t)req->n_lines, sizeof *skus);
+  bo_split *splits = calloc((size_t)req->n_lines, sizeof *splits);
+  bo_line *lines = calloc((size_t)req->n_lines, sizeof *lines);
+  if (!skus || !splits || !lines) {
+    rc = bo_err_set(err, BO_E_NOMEM, "", "out of memory");
+    goto done;
+  }
+  if (o.id[0] == '\0' && (rc = fresh_order_id(e, o.id))) {
+    bo_err_set(err, rc, "", "cannot generate an order id");
+    goto done;
+  }
+  if ((rc = check_lines(e, req, skus, splits, err))) goto done;
+  rc = e->st->ops->order_insert(e->st, &o);
+  if (rc == BO_E_EXISTS) {
+    bo_err_set(err, rc, "id", "order \"%s\" already exists", o.id);
+    goto done;
+  }
+  if (rc) {
+    bo_err_set(err, rc, "", "cannot store order \"%s\"", o.id);
+    goto done;
+  }
+  for (int i = 0; i < req->n_lines && !rc; i++)
+    rc = place_line(e, now, &o, i, &skus[i], &splits[i], req->lines[i].qty, &lines[i], err);
+  if (rc) goto done;
+  rc = bo_order_events(e, now, o.id, err);
+  if (!rc) memcpy(id_out, o.id, BO_ID_LEN_MAX + 1);
+done:
+  free(skus);
+  free(splits);
+  free(lines);
+  return rc;
+}

@@ -1,0 +1,149 @@
+/*
+ * read.c — answers that commit nothing: availability and quotes.
+ *
+ * Both date a hypothetical new demand the way placing it would: available
+ * stock first, then the supply left after every unit queued ahead of it.
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include "engine.h"
+
+/* Units of the SKU's queue that a new line `nl` would wait behind. */
+static bo_rc units_ahead(bo_engine *e, const bo_sku *sku, bo_line *nl, int64_t *out) {
+  *out = sku->backordered;
+  if (sku->backordered == 0) return BO_OK;
+  bool jumps = false;
+  bo_rc rc = e->st->ops->queue_has_after(e->st, nl, &jumps);
+  if (rc || !jumps) return rc;
+  bo_lines q = {0};
+  if ((rc = e->st->ops->queue_load(e->st, sku->id, &q))) return rc;
+  const bo_line *last_known = NULL;
+  for (size_t i = 0; i < q.n && sku->protect_promises; i++)
+    for (int p = 0; p < q.v[i].promise.n; p++)
+      if (!q.v[i].promise.parts[p].estimate) last_known = &q.v[i];
+  if (last_known && bo_line_queue_cmp(nl, last_known) < 0) {
+    nl->queue_prio = last_known->queue_prio;
+    nl->queue_us = last_known->queue_us + 1;
+  }
+  *out = 0;
+  for (size_t i = 0; i < q.n && bo_line_queue_cmp(&q.v[i], nl) < 0; i++) *out += q.v[i].backordered;
+  bo_lines_release(&q);
+  return BO_OK;
+}
+
+/* The schedule `qty` new units of sku would get now for a customer of `tier`. */
+static bo_rc quote_schedule(bo_engine *e, int64_t now, const bo_sku *sku, const bo_incomings *in,
+                            int32_t tier, int64_t qty, bo_schedule *out) {
+  bo_line nl = {.queue_prio = -(int64_t)tier, .queue_us = now * 1000000LL, .line_no = 1};
+  memcpy(nl.sku, sku->id, sizeof nl.sku);
+  memset(nl.order_id, 0x7f, BO_ID_LEN_MAX); /* sorts after every real id of the same time */
+  int64_t ahead;
+  const bo_rc rc = units_ahead(e, sku, &nl, &ahead);
+  if (rc) return rc;
+  bo_supply supply[sizeof in->v / sizeof in->v[0]];
+  const bo_promise_ctx ctx = bo__promise_ctx(e, sku, now);
+  bo_promise_quote(bo_sku_available(sku), supply, bo__supply(in, supply), ahead, qty, &ctx, out);
+  return BO_OK;
+}
+
+static json_t *incoming_json(const bo_incomings *in) {
+  json_t *a = json_array();
+  char eta[11];
+  for (int i = 0; i < in->n; i++)
+    json_array_append_new(a, json_pack("{s:s,s:I,s:s}", "purchase_order", in->v[i].po, "qty",
+                                       (json_int_t)in->v[i].qty, "eta",
+                                       bo_day_format(in->v[i].eta, eta)));
+  return a;
+}
+
+bo_rc bo_availability_json(bo_engine *e, int64_t now, const char *id, json_t **out,
+                           bo_err *err) {
+  bo_sku sku;
+  bo_incomings in;
+  bo_rc rc = e->st->ops->sku_get(e->st, id, &sku);
+  if (rc == BO_E_NOT_FOUND) return bo_err_set(err, rc, "", "sku \"%s\" not found", id);
+  if (!rc) rc = e->st->ops->incoming_load(e->st, id, &in);
+  if (rc) return bo_err_set(err, rc, "", "cannot read sku \"%s\"", id);
+  const bo_status st = bo_sku_status(&sku, in.total);
+  bo_schedule s = {0};
+  bo_day earliest = BO_DAY_NONE;
+  bool estimate = false;
+  if (st != BO_STATUS_OUT_OF_STOCK) {
+    if ((rc = quote_schedule(e, now, &sku, &in, 0, 1, &s)))
+      return bo_err_set(err, rc, "", "cannot date sku \"%s\"", id);
+    earliest = bo_schedule_date(&s);
+    estimate = s.n > 0 && s.parts[s.n - 1].estimate;
+  }
+  char message[BO_MESSAGE_LEN_MAX], day[11];
+  bo_status_message(&sku, st, earliest, estimate, message, sizeof message);
+  *out = json_pack("{s:s,s:I,s:I,s:I,s:I,s:o,s:I,s:s,s:s,s:o,s:b}", "sku", sku.id, "on_hand",
+                   (json_int_t)sku.on_hand, "allocated", (json_int_t)sku.allocated, "available",
+                   (json_int_t)bo_sku_available(&sku), "backordered",
+                   (json_int_t)sku.backordered, "incoming", incoming_json(&in), "incoming_total",
+                   (json_int_t)in.total, "status", bo_status_name(st), "message", message,
+                   "earliest_promise",
+                   earliest == BO_DAY_NONE ? json_null() : json_string(bo_day_format(earliest, day)),
+                   "earliest_promise_estimate", estimate);
+  json_object_set_new(*out, "backorder_policy", json_string(bo_policy_name(sku.policy)));
+  return *out ? BO_OK : bo_err_set(err, BO_E_NOMEM, "", "out of memory");
+}
+
+/* One quote line: the split and promise a new line would get, or why not. */
+static bo_rc quote_line(bo_engine *e, int64_t now, int32_t tier, const bo_line_request *lr,
+                        json_t **out, bool *accepted) {
+  bo_sku sku;
+  bo_incomings in;
+  bo_rc rc = e->st->ops->sku_get(e->st, lr->sku, &sku);
+  if (rc == BO_E_NOT_FOUND) {
+    *accepted = false;
+    *out = json_pack("{s:s,s:I,s:b,s:s,s:s}", "sku", lr->sku, "qty", (json_int_t)lr->qty,
+                     "accepted", 0, "reason", "not_found", "message", "sku not found");
+    return BO_OK;
+  }
+  if (!rc) rc = e->st->ops->incoming_load(e->st, lr->sku, &in);
+  if (rc) return rc;
+  const bo_split split = bo_split_line(&sku, in.total, lr->qty);
+  bo_schedule s = {0};
+  if (split.rc == BO_OK && split.backordered > 0) {
+    bo_schedule all;
+    if ((rc = quote_schedule(e, now, &sku, &in, tier, lr->qty, &all))) return rc;
+    /* the promise covers the backordered units: drop the part shipping now */
+    int64_t skip = split.allocated;
+    for (int i = 0; i < all.n; i++) {
+      bo_promise_part p = all.parts[i];
+      const int64_t d = skip < p.qty ? skip : p.qty;
+      p.qty -= d;
+      skip -= d;
+      if (p.qty > 0) s.parts[s.n++] = p;
+    }
+  }
+  *accepted = split.rc == BO_OK;
+  *out = json_pack("{s:s,s:I,s:I,s:I,s:b,s:o,s:o}", "sku", lr->sku, "qty", (json_int_t)lr->qty,
+                   "allocated", (json_int_t)(split.rc == BO_OK ? split.allocated : 0),
+                   "backordered", (json_int_t)(split.rc == BO_OK ? split.backordered : 0),
+                   "accepted", split.rc == BO_OK, "promises", bo_schedule_json(&s),
+                   "promise_date", s.n ? json_string(bo_day_format(bo_schedule_date(&s), (char[11]){0}))
+                                       : json_null());
+  if (split.rc != BO_OK) json_object_set_new(*out, "reason", json_string(bo_rc_name(split.rc)));
+  return BO_OK;
+}
+
+bo_rc bo_quote_json(bo_engine *e, int64_t now, const bo_order_request *req, json_t **out,
+                    bo_err *err) {
+  json_t *lines = json_array();
+  bool all = true;
+  for (int i = 0; i < req->n_lines; i++) {
+    json_t *l;
+    bool ok;
+    const bo_rc rc = quote_line(e, now, req->order.tier, &req->lines[i], &l, &ok);
+    if (rc) {
+      json_decref(lines);
+      return bo_err_set(err, rc, "", "cannot quote sku \"%s\"", req->lines[i].sku);
+    }
+    all = all && ok;
+    json_array_append_new(lines, l);
+  }
+  *out = json_pack("{s:o,s:b}", "lines", lines, "accepted", all);
+  return BO_OK;
+}

@@ -1,0 +1,200 @@
+/*
+ * settle.c — bringing one SKU back to its rules after any change.
+ *
+ * After stock, supply, the queue or a policy changes, settling a SKU hands
+ * available units to its queue in order (invariant 5), walks the remaining
+ * queue against supply to re-date every backordered unit, applies the
+ * customer's deadline and the delay rule, and stores exactly the lines that
+ * changed, each with its events. Work is proportional to the SKU's queue.
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include "engine.h"
+
+int32_t bo_lead_time_days(bo_engine *e, const bo_sku *sku) {
+  if (sku->lead_time_days != BO_DAYS_NONE) return sku->lead_time_days;
+  return e->cfg.default_lead_time_days;
+}
+
+bo_promise_ctx bo__promise_ctx(bo_engine *e, const bo_sku *sku, int64_t now) {
+  return (bo_promise_ctx){.today = bo_day_of(now),
+                          .handling_days = sku->handling_days,
+                          .lead_time_days = bo_lead_time_days(e, sku)};
+}
+
+size_t bo__supply(const bo_incomings *in, bo_supply *out) {
+  for (int i = 0; i < in->n; i++) out[i] = (bo_supply){.qty = in->v[i].qty, .eta = in->v[i].eta};
+  return (size_t)in->n;
+}
+
+bo_rc bo__event(bo_engine *e, int64_t now, const char *type, const char *order_id,
+                const char *sku, json_t *data) {
+  if (data == NULL) return BO_E_NOMEM;
+  if (order_id[0] && !json_object_get(data, "order"))
+    json_object_set_new(data, "order", json_string(order_id));
+  if (sku[0] && !json_object_get(data, "sku")) json_object_set_new(data, "sku", json_string(sku));
+  char *text = json_dumps(data, JSON_COMPACT);
+  json_decref(data);
+  if (text == NULL) return BO_E_NOMEM;
+  bo_event ev = {.at = now, .data = text};
+  snprintf(ev.type, sizeof ev.type, "%s", type);
+  snprintf(ev.order_id, sizeof ev.order_id, "%s", order_id);
+  snprintf(ev.sku, sizeof ev.sku, "%s", sku);
+  const bo_rc rc = e->st->ops->event_append(e->st, &ev);
+  free(text);
+  return rc;
+}
+
+bo_rc bo__sku_save(bo_engine *e, int64_t now, bo_sku *sku, const bo_incomings *in) {
+  BO_ASSERT(sku->on_hand >= 0 && sku->allocated >= 0 && sku->allocated <= sku->on_hand);
+  BO_ASSERT(sku->backordered >= 0);
+  BO_ASSERT(bo_sku_available(sku) == 0 || sku->backordered == 0);
+  const bo_status before = sku->status;
+  sku->status = bo_sku_status(sku, in->total);
+  sku->updated_at = now;
+  bo_rc rc = e->st->ops->sku_update(e->st, sku);
+  if (rc || before == sku->status) return rc;
+  return bo__event(e, now, "sku.status_changed", "", sku->id,
+                   json_pack("{s:s,s:s}", "from", bo_status_name(before), "to",
+                             bo_status_name(sku->status)));
+}
+
+/* Recomputes an order's status from its lines and stores it when it changed. */
+static bo_rc order_refresh(bo_engine *e, int64_t now, const char *order_id, bool *ready_out) {
+  bo_order o;
+  bo_lines lines = {0};
+  bo_rc rc = e->st->ops->order_get(e->st, order_id, &o);
+  if (!rc) rc = e->st->ops->order_lines(e->st, order_id, &lines);
+  if (rc) goto done;
+  int64_t qty = 0, cancelled = 0, shipped = 0, backordered = 0, allocated = 0;
+  for (size_t i = 0; i < lines.n; i++) {
+    qty += lines.v[i].qty;
+    cancelled += lines.v[i].cancelled;
+    shipped += lines.v[i].shipped;
+    backordered += lines.v[i].backordered;
+    allocated += lines.v[i].allocated;
+  }
+  bo_order_status st = BO_ORDER_OPEN;
+  if (cancelled == qty) st = BO_ORDER_CANCELLED;
+  else if (shipped + cancelled == qty) st = BO_ORDER_SHIPPED;
+  else if (shipped > 0) st = BO_ORDER_PARTIALLY_SHIPPED;
+  if (ready_out) *ready_out = backordered == 0 && allocated > 0;
+  if (st != o.status) {
+    o.status = st;
+    o.updated_at = now;
+    rc = e->st->ops->order_update(e->st, &o);
+  }
+done:
+  bo_lines_release(&lines);
+  return rc;
+}
+
+/* Events and order status for a line whose allocation grew by `took` units. */
+static bo_rc line_allocated(bo_engine *e, int64_t now, const bo_line *l, int64_t took) {
+  bo_rc rc = bo__event(e, now, "order.allocated", l->order_id, l->sku,
+                       json_pack("{s:i,s:I,s:I,s:I}", "line", l->line_no, "qty", (json_int_t)took,
+                                 "allocated", (json_int_t)l->allocated, "backordered",
+                                 (json_int_t)l->backordered));
+  bool ready = false;
+  if (!rc) rc = order_refresh(e, now, l->order_id, &ready);
+  if (!rc && ready && l->backordered == 0)
+    rc = bo__event(e, now, "order.ready_to_ship", l->order_id, l->sku, json_object());
+  return rc;
+}
+
+static bo_rc line_cancelled(bo_engine *e, int64_t now, const bo_line *l, int64_t qty,
+                            const char *reason) {
+  bo_rc rc = bo__event(e, now, "order.cancelled", l->order_id, l->sku,
+                       json_pack("{s:i,s:I,s:s,s:I}", "line", l->line_no, "qty", (json_int_t)qty,
+                                 "reason", reason, "cancelled", (json_int_t)l->cancelled));
+  return rc ? rc : order_refresh(e, now, l->order_id, NULL);
+}
+
+/* Applies one walk result to line l (a copy of its stored state in `old`). */
+static bo_rc apply_walk(bo_engine *e, int64_t now, bo_sku *sku, bo_line *l,
+                        const bo_walk_result *r, bool allocation_changed) {
+  const bo_line old = *l;
+  const int64_t cancel = r->cancel_late + r->cancel_delay;
+  l->backordered -= cancel;
+  l->cancelled += cancel;
+  sku->backordered -= cancel;
+  l->promise = r->promise;
+  if (l->first_promise == BO_DAY_NONE && l->promise.n > 0)
+    l->first_promise = bo_schedule_date(&l->promise);
+  if (r->delayed) {
+    l->delays++;
+    l->consented = false;
+  }
+  const bool promise_changed = !bo_schedule_equal(&old.promise, &l->promise);
+  if (!promise_changed && cancel == 0 && !allocation_changed) return BO_OK;
+  bo_rc rc = e->st->ops->line_update(e->st, l);
+  char first[11];
+  if (l->first_promise != BO_DAY_NONE) bo_day_format(l->first_promise, first);
+  if (!rc && promise_changed && old.promise.n > 0)
+    rc = bo__event(e, now, "order.promise_changed", l->order_id, l->sku,
+                   json_pack("{s:i,s:o,s:o,s:s?}", "line", l->line_no, "old",
+                             bo_schedule_json(&old.promise), "new", bo_schedule_json(&l->promise),
+                             "first_promise",
+                             l->first_promise != BO_DAY_NONE ? first : NULL));
+  if (!rc && r->delayed) {
+    rc = bo__event(e, now, "order.delay_notice", l->order_id, l->sku,
+                   json_pack("{s:i,s:s,s:o,s:i,s:b}", "line", l->line_no, "first_promise",
+                             first, "promises",
+                             bo_schedule_json(&l->promise), "delays", l->delays, "can_cancel", 1));
+  }
+  if (!rc && r->cancel_late) rc = line_cancelled(e, now, l, r->cancel_late, "need_by");
+  if (!rc && r->cancel_delay) rc = line_cancelled(e, now, l, r->cancel_delay, "delayed");
+  return rc;
+}
+
+bo_rc bo__settle(bo_engine *e, int64_t now, bo_sku *sku, bo_err *err) {
+  bo_incomings in;
+  bo_lines q = {0};
+  bool *changed = NULL;
+  bo_walk_result *res = NULL;
+  bo_supply supply[sizeof in.v / sizeof in.v[0]];
+  bo_rc rc = e->st->ops->incoming_load(e->st, sku->id, &in);
+  if (!rc && sku->backordered > 0) rc = e->st->ops->queue_load(e->st, sku->id, &q);
+  if (rc) goto done;
+  changed = calloc(q.n + 1, sizeof *changed);
+  res = calloc(q.n + 1, sizeof *res);
+  if (!changed || !res) {
+    rc = BO_E_NOMEM;
+    goto done;
+  }
+  /* allocations before, to report what each line took */
+  int64_t *took = calloc(q.n + 1, sizeof *took);
+  if (!took) {
+    rc = BO_E_NOMEM;
+    goto done;
+  }
+  for (size_t i = 0; i < q.n; i++) took[i] = q.v[i].allocated;
+  const int64_t handed = bo_allocate(bo_sku_available(sku), q.v, q.n, changed);
+  sku->allocated += handed;
+  sku->backordered -= handed;
+  size_t first = 0;
+  while (first < q.n && q.v[first].backordered == 0) first++;
+  const bo_promise_ctx ctx = bo__promise_ctx(e, sku, now);
+  const size_t n_supply = bo__supply(&in, supply);
+  bo_promise_walk(supply, n_supply, 0, q.v + first, q.n - first, &ctx, res + first);
+  for (size_t i = 0; i < q.n && !rc; i++) {
+    bo_line *l = &q.v[i];
+    const int64_t gained = l->allocated - took[i];
+    if (i < first) {
+      l->promise.n = 0;
+      rc = e->st->ops->line_update(e->st, l);
+    } else {
+      rc = apply_walk(e, now, sku, l, &res[i], changed[i]);
+    }
+    if (!rc && gained > 0) rc = line_allocated(e, now, l, gained);
+  }
+  free(took);
+  if (!rc) rc = bo__sku_save(e, now, sku, &in);
+done:
+  free(changed);
+  free(res);
+  bo_lines_release(&q);
+  if (rc) return bo_err_set(err, rc, "", "cannot settle sku \"%s\"", sku->id);
+  return BO_OK;
+}

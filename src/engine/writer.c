@@ -1,0 +1,136 @@
+/* writer.c — one thread, one transaction per batch; see writer.h. */
+#include "writer.h"
+
+#include <stdio.h>
+
+/* Runs the jobs of one batch in one transaction; returns the commit result. */
+static bo_rc run_batch(bo_writer *w, bo_job *jobs, bo_rc *results, int n) {
+  bo_store *st = w->engine->st;
+  const int64_t now = bo_clock_now(w->clock);
+  bo_rc rc = st->ops->begin(st);
+  if (rc) return rc;
+  if (w->tick && st->ops->savepoint(st) == BO_OK) {
+    if (w->tick(w->engine, now, w->tick_ctx) == BO_OK)
+      st->ops->release(st);
+    else
+      st->ops->rollback_to(st);
+  }
+  int i = 0;
+  for (bo_job *j = jobs; j; j = j->next, i++) {
+    BO_ASSERT(i < n);
+    if ((rc = st->ops->savepoint(st))) break;
+    results[i] = j->run(j, w->engine, now);
+    rc = results[i] ? st->ops->rollback_to(st) : st->ops->release(st);
+    if (rc) break;
+  }
+  if (!rc) rc = st->ops->commit(st);
+  if (rc) st->ops->rollback(st);
+  return rc;
+}
+
+static void *writer_main(void *arg) {
+  bo_writer *w = arg;
+  static bo_rc results[BO_BATCH_JOBS_MAX];
+  for (;;) {
+    pthread_mutex_lock(&w->mu);
+    while (!w->head && !w->stopping) pthread_cond_wait(&w->cv, &w->mu);
+    if (!w->head && w->stopping) {
+      pthread_mutex_unlock(&w->mu);
+      break;
+    }
+    bo_job *jobs = w->head, *last = jobs;
+    int n = 1;
+    while (last->next && n < BO_BATCH_JOBS_MAX) {
+      last = last->next;
+      n++;
+    }
+    w->head = last->next;
+    if (!w->head) w->tail = NULL;
+    last->next = NULL;
+    pthread_mutex_unlock(&w->mu);
+
+    for (int i = 0; i < n; i++) results[i] = BO_E_STORE;
+    const bo_rc commit = run_batch(w, jobs, results, n);
+    atomic_fetch_add(&w->batches, 1);
+    atomic_fetch_add(&w->jobs, (uint64_t)n);
+    int i = 0;
+    for (bo_job *j = jobs, *next; j; j = next, i++) {
+      next = j->next;
+      j->done(j, commit ? commit : results[i]);
+    }
+  }
+  return NULL;
+}
+
+bo_rc bo_writer_start(bo_writer *w, bo_engine *e, bo_clock *clock) {
+  w->engine = e;
+  w->clock = clock;
+  w->head = w->tail = NULL;
+  w->stopping = false;
+  pthread_mutex_init(&w->mu, NULL);
+  pthread_cond_init(&w->cv, NULL);
+  if (pthread_create(&w->thread, NULL, writer_main, w) != 0) return BO_E_INTERNAL;
+  w->started = true;
+  return BO_OK;
+}
+
+void bo_writer_submit(bo_writer *w, bo_job *job) {
+  job->next = NULL;
+  pthread_mutex_lock(&w->mu);
+  if (w->tail)
+    w->tail->next = job;
+  else
+    w->head = job;
+  w->tail = job;
+  pthread_cond_signal(&w->cv);
+  pthread_mutex_unlock(&w->mu);
+}
+
+typedef struct sync_job {
+  bo_job job;
+  bo_job *inner;
+  pthread_mutex_t mu;
+  pthread_cond_t cv;
+  bool finished;
+  bo_rc rc;
+} sync_job;
+
+static bo_rc sync_run(bo_job *j, bo_engine *e, int64_t now) {
+  sync_job *s = (sync_job *)j;
+  return s->inner->run(s->inner, e, now);
+}
+
+static void sync_done(bo_job *j, bo_rc rc) {
+  sync_job *s = (sync_job *)j;
+  if (s->inner->done) s->inner->done(s->inner, rc);
+  pthread_mutex_lock(&s->mu);
+  s->finished = true;
+  s->rc = rc;
+  pthread_cond_signal(&s->cv);
+  pthread_mutex_unlock(&s->mu);
+}
+
+bo_rc bo_writer_run(bo_writer *w, bo_job *job) {
+  sync_job s = {.job = {.run = sync_run, .done = sync_done}, .inner = job};
+  pthread_mutex_init(&s.mu, NULL);
+  pthread_cond_init(&s.cv, NULL);
+  bo_writer_submit(w, &s.job);
+  pthread_mutex_lock(&s.mu);
+  while (!s.finished) pthread_cond_wait(&s.cv, &s.mu);
+  pthread_mutex_unlock(&s.mu);
+  pthread_mutex_destroy(&s.mu);
+  pthread_cond_destroy(&s.cv);
+  return s.rc;
+}
+
+void bo_writer_stop(bo_writer *w) {
+  if (!w->started) return;
+  pthread_mutex_lock(&w->mu);
+  w->stopping = true;
+  pthread_cond_signal(&w->cv);
+  pthread_mutex_unlock(&w->mu);
+  pthread_join(w->thread, NULL);
+  pthread_mutex_destroy(&w->mu);
+  pthread_cond_destroy(&w->cv);
+  w->started = false;
+}

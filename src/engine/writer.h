@@ -1,0 +1,52 @@
+/*
+ * writer.h — the single writer and its group commit.
+ *
+ * Write requests are handed to one thread. It takes every job waiting at
+ * that moment (up to BO_BATCH_JOBS_MAX), runs each inside its own savepoint
+ * of one transaction, commits once (synchronous=FULL: durable), and only
+ * then reports each job's outcome. A job that fails rolls back to its
+ * savepoint: it changes nothing and its neighbours still commit.
+ */
+#ifndef BO_WRITER_H
+#define BO_WRITER_H
+
+#include <pthread.h>
+
+#include "../common/clock.h"
+#include "engine.h"
+
+typedef struct bo_job bo_job;
+struct bo_job {
+  bo_job *next;
+  /* Runs inside the job's savepoint; a non-zero result rolls it back. */
+  bo_rc (*run)(bo_job *job, bo_engine *e, int64_t now);
+  /* Called after the batch is durable (rc BO_OK) or failed; from the writer thread. */
+  void (*done)(bo_job *job, bo_rc rc);
+};
+
+typedef struct bo_writer {
+  bo_engine *engine;
+  bo_clock *clock;
+  pthread_t thread;
+  pthread_mutex_t mu;
+  pthread_cond_t cv;
+  bo_job *head, *tail;
+  bool stopping;
+  bool started;
+  /* Called once per batch before the jobs, inside the transaction: periodic
+   * work such as expiry. May be NULL. */
+  bo_rc (*tick)(bo_engine *e, int64_t now, void *ctx);
+  void *tick_ctx;
+  /* statistics */
+  _Atomic uint64_t batches, jobs;
+} bo_writer;
+
+bo_rc bo_writer_start(bo_writer *w, bo_engine *e, bo_clock *clock);
+/* Queues a job; its done() will be called exactly once. */
+void bo_writer_submit(bo_writer *w, bo_job *job);
+/* Runs one job synchronously through the writer (waits for its done). */
+bo_rc bo_writer_run(bo_writer *w, bo_job *job);
+/* Finishes the queued jobs and stops the thread. */
+void bo_writer_stop(bo_writer *w);
+
+#endif

@@ -1,0 +1,396 @@
+/*
+ * server.c — libmicrohttpd server, routing, authentication, request bodies,
+ * error responses and the hand-off of writes to the group-commit writer.
+ *
+ * A request is answered on the final call of the access handler (the
+ * documented two-phase pattern: answering on the first call closes
+ * keep-alive connections). Writes suspend the connection; the writer
+ * resumes it once the batch holding the write is durable.
+ */
+#include <arpa/inet.h>
+#include <microhttpd.h>
+#include <openssl/crypto.h>
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "http.h"
+
+struct bo_server {
+  struct MHD_Daemon *daemon;
+  bo_server_config cfg;
+  bo_writer *writer;
+  int port;
+  pthread_mutex_t readers_mu;
+  bo_engine *readers[64]; /* one per server thread, closed at stop */
+  int n_readers;
+};
+
+static _Thread_local bo_engine *tl_reader;
+
+typedef struct route {
+  const char *method;
+  const char *pattern; /* segments; "*" captures one */
+  bo_rc (*handler)(bo_req *r);
+  bool public;
+} route;
+
+static const route routes[] = {
+    {"GET", "/healthz", bo_h_health, true},
+    {"POST", "/v1/skus", bo_h_sku_create, false},
+    {"GET", "/v1/skus", bo_h_sku_list, false},
+    {"GET", "/v1/skus/*", bo_h_sku_get, false},
+    {"PATCH", "/v1/skus/*", bo_h_sku_patch, false},
+    {"GET", "/v1/skus/*/availability", bo_h_availability, false},
+    {"POST", "/v1/skus/*/adjustments", bo_h_adjust, false},
+    {"GET", "/v1/skus/*/ledger", bo_h_ledger, false},
+    {"POST", "/v1/quotes", bo_h_quote, false},
+    {"POST", "/v1/orders", bo_h_order_create, false},
+    {"GET", "/v1/orders", bo_h_order_list, false},
+    {"GET", "/v1/orders/*", bo_h_order_get, false},
+    {"GET", "/v1/backorders", bo_h_backorders, false},
+    {"GET", "/v1/events", bo_h_events, false},
+    {"GET", "/v1/clock", bo_h_clock_get, false},
+    {"POST", "/v1/clock", bo_h_clock_set, false},
+};
+
+static uint64_t mono_ns(void) {
+  struct timespec ts;
+  clock_gettime(CLOCK_MONOTONIC, &ts);
+  return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
+}
+
+const char *bo_query(bo_req *r, const char *key) {
+  return MHD_lookup_connection_value(r->conn, MHD_GET_ARGUMENT_KIND, key);
+}
+
+bo_rc bo_body_object(bo_req *r, json_t **out) {
+  json_error_t je;
+  if (r->body_len == 0)
+    return bo_err_set(&r->err, BO_E_MALFORMED, "", "request body is empty: a JSON object is expected");
+  json_t *j = json_loadb(r->body, r->body_len, JSON_REJECT_DUPLICATES, &je);
+  if (!j)
+    return bo_err_set(&r->err, BO_E_MALFORMED, "", "malformed JSON at line %d column %d: %s",
+                      je.line, je.column, je.text);
+  if (!json_is_object(j)) {
+    json_decref(j);
+    return bo_err_set(&r->err, BO_E_INVALID, "", "request body must be a JSON object");
+  }
+  *out = j;
+  return BO_OK;
+}
+
+/* This thread's read-only engine, opened on first use. */
+static bo_engine *reader(bo_server *s, bo_err *err) {
+  if (tl_reader) return tl_reader;
+  bo_engine *e = calloc(1, sizeof *e);
+  if (!e) return NULL;
+  e->cfg = s->cfg.engine;
+  if (bo_store_sqlite_open(s->cfg.db_path, BO_STORE_READER, &e->st, err)) {
+    free(e);
+    return NULL;
+  }
+  pthread_mutex_lock(&s->readers_mu);
+  if (s->n_readers < (int)(sizeof s->readers / sizeof s->readers[0])) {
+    s->readers[s->n_readers++] = e;
+    tl_reader = e;
+  }
+  pthread_mutex_unlock(&s->readers_mu);
+  if (!tl_reader) {
+    e->st->ops->close(e->st);
+    free(e);
+    bo_err_set(err, BO_E_UNAVAILABLE, "", "too many server threads");
+  }
+  return tl_reader;
+}
+
+/* Matches r->path against the table: the route, or NULL with *method_mismatch. */
+static const route *match(bo_req *r, bool *method_mismatch) {
+  char *segs[16];
+  int n = 0;
+  /* split a copy in place: "/v1/skus/X" -> ["v1","skus","X"] */
+  memcpy(r->segbuf, r->path, sizeof r->segbuf);
+  char *p = r->segbuf;
+  while (*p && n < 16) {
+    while (*p == '/') *p++ = '\0';
+    if (!*p) break;
+    segs[n++] = p;
+    while (*p && *p != '/') p++;
+  }
+  if (*p) return NULL;
+  *method_mismatch = false;
+  const route *found = NULL;
+  for (size_t i = 0; i < sizeof routes / sizeof routes[0] && !found; i++) {
+    const char *pat = routes[i].pattern + 1;
+    int k = 0, np = 0;
+    char *params[BO_PATH_PARAMS_MAX];
+    bool ok = true;
+    while (ok && *pat) {
+      const char *end = strchr(pat, '/');
+      const size_t len = end ? (size_t)(end - pat) : strlen(pat);
+      if (k >= n) ok = false;
+      else if (len == 1 && pat[0] == '*') {
+        if (np < BO_PATH_PARAMS_MAX) params[np++] = segs[k];
+      } else if (strlen(segs[k]) != len || memcmp(segs[k], pat, len) != 0) {
+        ok = false;
+      }
+      k++;
+      pat += len + (end != NULL);
+    }
+    if (!ok || k != n) continue;
+    if (strcmp(routes[i].method, r->method) != 0) {
+      *method_mismatch = true;
+      continue;
+    }
+    found = &routes[i];
+    memcpy(r->params, params, sizeof(char *) * (size_t)np);
+    r->n_params = np;
+  }
+  return found;
+}
+
+static bool authorized(bo_server *s, bo_req *r) {
+  const char *h = MHD_lookup_connection_value(r->conn, MHD_HEADER_KIND, "Authorization");
+  if (!h || strncmp(h, "Bearer ", 7) != 0) return false;
+  const char *tok = h + 7;
+  const size_t n = strlen(tok), m = strlen(s->cfg.admin_token);
+  return n == m && CRYPTO_memcmp(tok, s->cfg.admin_token, n) == 0;
+}
+
+/* Routes and runs the handler of a complete request. */
+static void dispatch(bo_server *s, bo_req *r) {
+  bool wrong_method = false;
+  const route *rt = match(r, &wrong_method);
+  if (r->body_too_large) {
+    bo_err_set(&r->err, BO_E_TOO_LARGE, "", "request body exceeds %d bytes", BO_BODY_BYTES_MAX);
+    return;
+  }
+  if (!rt) {
+    if (wrong_method)
+      bo_err_set(&r->err, BO_E_METHOD, "", "method %s not allowed on %s", r->method, r->path);
+    else
+      bo_err_set(&r->err, BO_E_NOT_FOUND, "", "no resource at %.200s", r->path);
+    return;
+  }
+  if (!rt->public && !authorized(s, r)) {
+    bo_err_set(&r->err, BO_E_UNAUTHORIZED, "", "missing or wrong bearer token");
+    return;
+  }
+  r->cfg = s->cfg.engine;
+  r->clock = s->cfg.clock;
+  r->now = bo_clock_now(s->cfg.clock);
+  r->reader = reader(s, &r->err);
+  if (!r->reader) {
+    if (!r->err.rc) bo_err_set(&r->err, BO_E_UNAVAILABLE, "", "cannot open the database");
+    return;
+  }
+  bo_store *st = r->reader->st;
+  st->ops->begin(st);
+  const bo_rc rc = rt->handler(r);
+  st->ops->commit(st);
+  if (rc && !r->err.rc) bo_err_set(&r->err, rc, "", "%s", bo_rc_name(rc));
+}
+
+static uint64_t fingerprint(const char *s, size_t n) {
+  uint64_t h = 1469598103934665603ull; /* FNV-1a */
+  for (size_t i = 0; i < n; i++) h = (h ^ (unsigned char)s[i]) * 1099511628211ull;
+  return h;
+}
+
+/* The writer side of a request: idempotency, then the handler's write. */
+static bo_rc job_run(bo_job *job, bo_engine *e, int64_t now) {
+  bo_req *r = (bo_req *)((char *)job - offsetof(bo_req, job));
+  char key[BO_IDEMPOTENCY_KEY_LEN_MAX + 600];
+  const uint64_t fp = fingerprint(r->body ? r->body : "", r->body_len);
+  if (r->idempotency_key) {
+    snprintf(key, sizeof key, "%s %s %s", r->method, r->path, r->idempotency_key);
+    bo_idem got = {0};
+    const bo_rc rc = e->st->ops->idem_get(e->st, key, &got);
+    if (rc == BO_OK) {
+      const bool same = got.fingerprint == fp;
+      if (same) {
+        r->status = got.status;
+        r->resp = json_loads(got.body, 0, NULL);
+      }
+      free(got.body);
+      if (!same)
+        return bo_err_set(&r->err, BO_E_IDEMPOTENCY, "Idempotency-Key",
+                          "idempotency key \"%.60s\" was used with a different request",
+                          r->idempotency_key);
+      return BO_OK;
+    }
+    if (rc != BO_E_NOT_FOUND) return bo_err_set(&r->err, rc, "", "cannot read idempotency key");
+  }
+  r->now = now;
+  bo_rc rc = r->write(r, e, now);
+  if (rc) {
+    if (!r->err.rc) bo_err_set(&r->err, rc, "", "%s", bo_rc_name(rc));
+    return rc;
+  }
+  if (r->idempotency_key && r->resp) {
+    char *body = json_dumps(r->resp, JSON_COMPACT);
+    bo_idem put = {.status = r->status, .fingerprint = fp, .body = body};
+    rc = body ? e->st->ops->idem_put(e->st, key, &put, now) : BO_E_NOMEM;
+    free(body);
+    if (rc) return bo_err_set(&r->err, rc, "", "cannot store idempotency key");
+  }
+  return BO_OK;
+}
+
+static void job_done(bo_job *job, bo_rc rc) {
+  bo_req *r = (bo_req *)((char *)job - offsetof(bo_req, job));
+  if (rc && !r->err.rc) bo_err_set(&r->err, rc, "", "the change could not be committed");
+  r->job_done = true;
+  MHD_resume_connection(r->conn);
+}
+
+static enum MHD_Result send_json(bo_req *r, int status, json_t *body) {
+  char *text = json_dumps(body, JSON_COMPACT);
+  const size_t len = text ? strlen(text) : 0;
+  struct MHD_Response *resp =
+      MHD_create_response_from_buffer(len, text ? text : (char *)"", MHD_RESPMEM_MUST_FREE);
+  if (!text) resp = MHD_create_response_from_buffer(0, (char *)"", MHD_RESPMEM_PERSISTENT);
+  MHD_add_response_header(resp, "Content-Type", "application/json");
+  const enum MHD_Result ret = MHD_queue_response(r->conn, (unsigned)status, resp);
+  MHD_destroy_response(resp);
+  return ret;
+}
+
+static enum MHD_Result respond(bo_req *r) {
+  int status;
+  json_t *body;
+  if (r->err.rc) {
+    status = bo_rc_http_status(r->err.rc);
+    body = json_pack("{s:{s:s,s:s,s:s}}", "error", "code", bo_rc_name(r->err.rc), "message",
+                     r->err.message, "field", r->err.field);
+  } else {
+    status = r->status ? r->status : 200;
+    body = r->resp ? json_incref(r->resp) : json_object();
+  }
+  const enum MHD_Result ret = send_json(r, status, body);
+  json_decref(body);
+  char line[700];
+  const double ms = (double)(mono_ns() - r->started_ns) / 1e6;
+  const int n = snprintf(line, sizeof line, "%s %.400s %d %.3fms%s%s\n", r->method, r->path,
+                         status, ms, r->err.rc ? " " : "", r->err.rc ? r->err.message : "");
+  if (n > 0) (void)!write(STDERR_FILENO, line, (size_t)n < sizeof line ? (size_t)n : sizeof line - 1);
+  return ret;
+}
+
+static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const char *url,
+                                  const char *method, const char *version,
+                                  const char *upload_data, size_t *upload_data_size,
+                                  void **con_cls) {
+  (void)version;
+  bo_server *s = cls;
+  bo_req *r = *con_cls;
+  if (!r) {
+    r = calloc(1, sizeof *r);
+    if (!r) return MHD_NO;
+    r->conn = conn;
+    r->srv = s;
+    r->method = method;
+    r->started_ns = mono_ns();
+    snprintf(r->path, sizeof r->path, "%s", url);
+    *con_cls = r;
+    return MHD_YES;
+  }
+  if (*upload_data_size > 0) {
+    const size_t n = *upload_data_size;
+    *upload_data_size = 0;
+    if (r->body_too_large || r->body_len + n > BO_BODY_BYTES_MAX) {
+      r->body_too_large = true; /* keep draining; answer 413 at the end */
+      return MHD_YES;
+    }
+    char *b = realloc(r->body, r->body_len + n + 1);
+    if (!b) return MHD_NO;
+    memcpy(b + r->body_len, upload_data, n);
+    r->body = b;
+    r->body_len += n;
+    r->body[r->body_len] = '\0';
+    return MHD_YES;
+  }
+  if (r->job_done) return respond(r);
+  r->idempotency_key = MHD_lookup_connection_value(conn, MHD_HEADER_KIND, "Idempotency-Key");
+  if (r->idempotency_key &&
+      (!r->idempotency_key[0] || strlen(r->idempotency_key) > BO_IDEMPOTENCY_KEY_LEN_MAX)) {
+    bo_err_set(&r->err, BO_E_INVALID, "Idempotency-Key", "Idempotency-Key must be 1..%d characters",
+               BO_IDEMPOTENCY_KEY_LEN_MAX);
+    return respond(r);
+  }
+  dispatch(s, r);
+  if (r->err.rc || !r->write) return respond(r);
+  r->job.run = job_run;
+  r->job.done = job_done;
+  r->suspended = true;
+  MHD_suspend_connection(conn);
+  bo_writer_submit(s->writer, &r->job);
+  return MHD_YES;
+}
+
+static void on_completed(void *cls, struct MHD_Connection *conn, void **con_cls,
+                         enum MHD_RequestTerminationCode toe) {
+  (void)cls;
+  (void)conn;
+  (void)toe;
+  bo_req *r = *con_cls;
+  if (!r) return;
+  free(r->body);
+  free(r->arg);
+  json_decref(r->resp);
+  free(r);
+  *con_cls = NULL;
+}
+
+bo_rc bo_server_start(const bo_server_config *cfg, bo_writer *writer, bo_server **out,
+                      bo_err *err) {
+  bo_server *s = calloc(1, sizeof *s);
+  if (!s) return bo_err_set(err, BO_E_NOMEM, "", "out of memory");
+  s->cfg = *cfg;
+  s->writer = writer;
+  pthread_mutex_init(&s->readers_mu, NULL);
+  struct sockaddr_in addr = {.sin_family = AF_INET, .sin_port = htons((uint16_t)cfg->listen_port)};
+  if (inet_pton(AF_INET, cfg->listen_host, &addr.sin_addr) != 1) {
+    free(s);
+    return bo_err_set(err, BO_E_INVALID, "listen", "listen host \"%s\" is not an IPv4 address",
+                      cfg->listen_host);
+  }
+  s->daemon = MHD_start_daemon(
+      MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_EPOLL | MHD_ALLOW_SUSPEND_RESUME | MHD_USE_ITC |
+          MHD_USE_TURBO,
+      0, NULL, NULL, on_request, s, MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&addr,
+      MHD_OPTION_THREAD_POOL_SIZE, cfg->threads ? cfg->threads : 2u,
+      MHD_OPTION_NOTIFY_COMPLETED, on_completed, s, MHD_OPTION_CONNECTION_TIMEOUT, 120u,
+      MHD_OPTION_CONNECTION_LIMIT, 4000u, MHD_OPTION_LISTEN_BACKLOG_SIZE, 1024u,
+      MHD_OPTION_END);
+  if (!s->daemon) {
+    free(s);
+    return bo_err_set(err, BO_E_UNAVAILABLE, "listen", "cannot listen on %s:%d",
+                      cfg->listen_host, cfg->listen_port);
+  }
+  const union MHD_DaemonInfo *info = MHD_get_daemon_info(s->daemon, MHD_DAEMON_INFO_BIND_PORT);
+  s->port = info ? info->port : cfg->listen_port;
+  *out = s;
+  return BO_OK;
+}
+
+int bo_server_port(const bo_server *s) { return s->port; }
+
+void bo_server_quiesce(bo_server *s) {
+  const MHD_socket fd = MHD_quiesce_daemon(s->daemon);
+  if (fd != MHD_INVALID_SOCKET) close(fd);
+}
+
+void bo_server_stop(bo_server *s) {
+  if (!s) return;
+  MHD_stop_daemon(s->daemon);
+  for (int i = 0; i < s->n_readers; i++) {
+    s->readers[i]->st->ops->close(s->readers[i]->st);
+    free(s->readers[i]);
+  }
+  pthread_mutex_destroy(&s->readers_mu);
+  free(s);
+}

@@ -1,0 +1,60 @@
+/*
+ * schema_sqlite.h — the SQLite schema, as numbered migrations.
+ *
+ * Migration i brings the database from user_version i to i + 1. They are
+ * applied in order at start, each in its own transaction. Never edit a
+ * migration that has shipped: add the next one.
+ */
+#ifndef BO_SCHEMA_SQLITE_H
+#define BO_SCHEMA_SQLITE_H
+
+static const char *const bo__sqlite_migrations[] = {
+    /* 1: the foundation */
+    "CREATE TABLE meta(key TEXT PRIMARY KEY, value TEXT NOT NULL) WITHOUT ROWID;"
+    "CREATE TABLE counters(name TEXT PRIMARY KEY, value INTEGER NOT NULL) WITHOUT ROWID;"
+    "CREATE TABLE suppliers(id TEXT PRIMARY KEY, name TEXT NOT NULL,"
+    "  lead_time_days INTEGER NOT NULL, created_at INTEGER NOT NULL) WITHOUT ROWID;"
+    "CREATE TABLE skus(id TEXT PRIMARY KEY, name TEXT NOT NULL, policy INTEGER NOT NULL,"
+    "  backorder_limit INTEGER NOT NULL, low_stock_threshold INTEGER NOT NULL,"
+    "  handling_days INTEGER NOT NULL, max_backorder_days INTEGER NOT NULL,"
+    "  lead_time_days INTEGER NOT NULL, discontinued INTEGER NOT NULL,"
+    "  protect_promises INTEGER NOT NULL, supplier TEXT NOT NULL, substitutes TEXT NOT NULL,"
+    "  on_hand INTEGER NOT NULL, allocated INTEGER NOT NULL, backordered INTEGER NOT NULL,"
+    "  status INTEGER NOT NULL, created_at INTEGER NOT NULL, updated_at INTEGER NOT NULL)"
+    "  WITHOUT ROWID;"
+    "CREATE INDEX skus_status ON skus(status, id);"
+    "CREATE TABLE ledger(id INTEGER PRIMARY KEY, sku TEXT NOT NULL, delta INTEGER NOT NULL,"
+    "  on_hand_after INTEGER NOT NULL, reason TEXT NOT NULL, ref TEXT NOT NULL,"
+    "  at INTEGER NOT NULL);"
+    "CREATE INDEX ledger_sku ON ledger(sku, id);"
+    "CREATE TABLE orders(id TEXT PRIMARY KEY, seq INTEGER NOT NULL UNIQUE,"
+    "  customer_id TEXT NOT NULL, customer_email TEXT NOT NULL, tier INTEGER NOT NULL,"
+    "  ship_policy INTEGER NOT NULL, need_by INTEGER, if_late INTEGER NOT NULL,"
+    "  status INTEGER NOT NULL, created_at INTEGER NOT NULL, updated_at INTEGER NOT NULL);"
+    "CREATE TABLE order_lines(order_id TEXT NOT NULL, line_no INTEGER NOT NULL,"
+    "  sku TEXT NOT NULL, qty INTEGER NOT NULL, allocated INTEGER NOT NULL,"
+    "  backordered INTEGER NOT NULL, shipped INTEGER NOT NULL, cancelled INTEGER NOT NULL,"
+    "  queue_prio INTEGER NOT NULL, queue_us INTEGER NOT NULL, tier INTEGER NOT NULL,"
+    "  created_at INTEGER NOT NULL, promise TEXT NOT NULL, first_promise INTEGER,"
+    "  delays INTEGER NOT NULL, consented INTEGER NOT NULL, need_by INTEGER,"
+    "  if_late INTEGER NOT NULL, PRIMARY KEY(order_id, line_no)) WITHOUT ROWID;"
+    "CREATE INDEX lines_queue ON order_lines(sku, queue_prio, queue_us, order_id, line_no)"
+    "  WHERE backordered > 0;"
+    "CREATE INDEX lines_open ON order_lines(sku) WHERE allocated > 0 OR backordered > 0;"
+    "CREATE TABLE purchase_orders(id TEXT PRIMARY KEY, supplier TEXT NOT NULL,"
+    "  eta INTEGER NOT NULL, status INTEGER NOT NULL, created_at INTEGER NOT NULL,"
+    "  updated_at INTEGER NOT NULL) WITHOUT ROWID;"
+    "CREATE TABLE po_lines(po_id TEXT NOT NULL, line_no INTEGER NOT NULL, sku TEXT NOT NULL,"
+    "  qty INTEGER NOT NULL, received INTEGER NOT NULL, open INTEGER NOT NULL,"
+    "  PRIMARY KEY(po_id, line_no)) WITHOUT ROWID;"
+    "CREATE INDEX po_lines_open ON po_lines(sku) WHERE open = 1;"
+    "CREATE TABLE events(id INTEGER PRIMARY KEY, type TEXT NOT NULL, at INTEGER NOT NULL,"
+    "  order_id TEXT NOT NULL, sku TEXT NOT NULL, data TEXT NOT NULL);"
+    "CREATE TABLE idempotency(key TEXT PRIMARY KEY, status INTEGER NOT NULL,"
+    "  fingerprint INTEGER NOT NULL, body TEXT NOT NULL, at INTEGER NOT NULL) WITHOUT ROWID;",
+};
+
+#define BO__SQLITE_SCHEMA_VERSION \
+  ((int)(sizeof bo__sqlite_migrations / sizeof bo__sqlite_migrations[0]))
+
+#endif

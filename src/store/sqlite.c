@@ -1,0 +1,826 @@
+/*
+ * sqlite.c — the embedded SQLite backend of store.h.
+ *
+ * The writer connection runs WAL with synchronous=FULL, so a committed batch
+ * survives a crash or power loss; reader connections (one per HTTP thread)
+ * see the last commit and never wait for the writer. Every statement is
+ * prepared once per connection and reused.
+ */
+#include <sqlite3.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "schema_sqlite.h"
+#include "store.h"
+
+/* Every statement of the backend: symbol and SQL. */
+#define SQL_TABLE(X)                                                                        \
+  X(BEGIN, "BEGIN IMMEDIATE")                                                               \
+  X(BEGIN_READ, "BEGIN")                                                                    \
+  X(COMMIT, "COMMIT")                                                                       \
+  X(ROLLBACK, "ROLLBACK")                                                                   \
+  X(SAVEPOINT, "SAVEPOINT req")                                                             \
+  X(RELEASE, "RELEASE req")                                                                 \
+  X(ROLLBACK_TO, "ROLLBACK TO req")                                                         \
+  X(META_GET, "SELECT value FROM meta WHERE key=?1")                                        \
+  X(META_SET, "INSERT INTO meta(key,value) VALUES(?1,?2)"                                   \
+              " ON CONFLICT(key) DO UPDATE SET value=excluded.value")                       \
+  X(NEXT_ID, "INSERT INTO counters(name,value) VALUES(?1,1)"                                \
+             " ON CONFLICT(name) DO UPDATE SET value=value+1 RETURNING value")              \
+  X(SKU_GET, "SELECT " SKU_COLS " FROM skus WHERE id=?1")                                   \
+  X(SKU_INSERT, "INSERT INTO skus(" SKU_COLS ") VALUES(?1,?2,?3,?4,?5,?6,?7,?8,?9,?10,?11," \
+                "?12,?13,?14,?15,?16,?17,?18)")                                             \
+  X(SKU_UPDATE, "UPDATE skus SET name=?2,policy=?3,backorder_limit=?4,"                     \
+                "low_stock_threshold=?5,handling_days=?6,max_backorder_days=?7,"            \
+                "lead_time_days=?8,discontinued=?9,protect_promises=?10,supplier=?11,"      \
+                "substitutes=?12,on_hand=?13,allocated=?14,backordered=?15,status=?16,"     \
+                "created_at=?17,updated_at=?18 WHERE id=?1")                                \
+  X(SKU_LIST, "SELECT " SKU_COLS " FROM skus WHERE id>?1 ORDER BY id LIMIT ?2")             \
+  X(SKU_LIST_STATUS, "SELECT " SKU_COLS " FROM skus WHERE status=?3 AND id>?1"              \
+                     " ORDER BY id LIMIT ?2")                                               \
+  X(SKU_COUNT, "SELECT count(*) FROM skus")                                                 \
+  X(LEDGER_APPEND, "INSERT INTO ledger(sku,delta,on_hand_after,reason,ref,at)"              \
+                   " VALUES(?1,?2,?3,?4,?5,?6)")                                            \
+  X(LEDGER_LIST, "SELECT id,sku,delta,on_hand_after,reason,ref,at FROM ledger"              \
+                 " WHERE sku=?1 AND id>?2 ORDER BY id LIMIT ?3")                            \
+  X(LEDGER_SUM, "SELECT coalesce(sum(delta),0) FROM ledger WHERE sku=?1")                   \
+  X(INCOMING, "SELECT p.id, l.qty-l.received, p.eta FROM po_lines l"                        \
+              " JOIN purchase_orders p ON p.id=l.po_id"                                     \
+              " WHERE l.sku=?1 AND l.open=1 ORDER BY p.eta, p.id, l.line_no")               \
+  X(ORDER_INSERT, "INSERT INTO orders(id,seq,customer_id,customer_email,tier,ship_policy,"  \
+                  "need_by,if_late,status,created_at,updated_at) VALUES(?1,"                \
+                  "(SELECT coalesce(max(seq),0)+1 FROM orders),?2,?3,?4,?5,?6,?7,?8,?9,?10)") \
+  X(ORDER_UPDATE, "UPDATE orders SET status=?2, updated_at=?3 WHERE id=?1")                 \
+  X(ORDER_GET, "SELECT " ORDER_COLS " FROM orders WHERE id=?1")                             \
+  X(ORDER_LIST, "SELECT " ORDER_COLS " FROM orders WHERE seq < coalesce("                   \
+                "(SELECT seq FROM orders WHERE id=?1), 9223372036854775807)"                \
+                " ORDER BY seq DESC LIMIT ?2")                                              \
+  X(ORDER_LIST_STATUS, "SELECT " ORDER_COLS " FROM orders WHERE status=?3 AND seq <"        \
+                       " coalesce((SELECT seq FROM orders WHERE id=?1),"                    \
+                       " 9223372036854775807) ORDER BY seq DESC LIMIT ?2")                  \
+  X(ORDER_LINES, "SELECT " LINE_COLS " FROM order_lines WHERE order_id=?1 ORDER BY line_no") \
+  X(LINE_INSERT, "INSERT INTO order_lines(" LINE_COLS ") VALUES(?1,?2,?3,?4,?5,?6,?7,?8,"   \
+                 "?9,?10,?11,?12,?13,?14,?15,?16,?17,?18)")                                 \
+  X(LINE_UPDATE, "UPDATE order_lines SET sku=?3,qty=?4,allocated=?5,backordered=?6,"        \
+                 "shipped=?7,cancelled=?8,queue_prio=?9,queue_us=?10,tier=?11,"             \
+                 "created_at=?12,promise=?13,first_promise=?14,delays=?15,consented=?16,"   \
+                 "need_by=?17,if_late=?18 WHERE order_id=?1 AND line_no=?2")                \
+  X(QUEUE_LOAD, "SELECT " LINE_COLS " FROM order_lines WHERE sku=?1 AND backordered>0"      \
+                " ORDER BY queue_prio, queue_us, order_id, line_no")                        \
+  X(QUEUE_AFTER, "SELECT 1 FROM order_lines WHERE sku=?1 AND backordered>0 AND"             \
+                 " (queue_prio, queue_us, order_id, line_no) > (?2,?3,?4,?5) LIMIT 1")      \
+  X(QUEUE_LIST, "SELECT " LINE_COLS " FROM order_lines WHERE backordered>0 AND"             \
+                " (sku, queue_prio, queue_us, order_id, line_no) > (?1,?2,?3,?4,?5)"        \
+                " ORDER BY sku, queue_prio, queue_us, order_id, line_no LIMIT ?6")          \
+  X(QUEUE_LIST_SKU, "SELECT " LINE_COLS " FROM order_lines WHERE sku=?1 AND backordered>0"  \
+                    " AND (queue_prio, queue_us, order_id, line_no) > (?2,?3,?4,?5)"        \
+                    " ORDER BY queue_prio, queue_us, order_id, line_no LIMIT ?6")           \
+  X(OPEN_LINES, "SELECT " LINE_COLS " FROM order_lines WHERE sku=?1 AND"                    \
+                " (allocated>0 OR backordered>0)")                                          \
+  X(EVENT_APPEND, "INSERT INTO events(type,at,order_id,sku,data) VALUES(?1,?2,?3,?4,?5)")   \
+  X(EVENT_LIST, "SELECT id,type,at,order_id,sku,data FROM events WHERE id>?1"               \
+                " ORDER BY id LIMIT ?2")                                                    \
+  X(IDEM_GET, "SELECT status,fingerprint,body FROM idempotency WHERE key=?1")               \
+  X(IDEM_PUT, "INSERT INTO idempotency(key,status,fingerprint,body,at)"                     \
+              " VALUES(?1,?2,?3,?4,?5)")
+
+#define SKU_COLS                                                                    \
+  "id,name,policy,backorder_limit,low_stock_threshold,handling_days,"               \
+  "max_backorder_days,lead_time_days,discontinued,protect_promises,supplier,"       \
+  "substitutes,on_hand,allocated,backordered,status,created_at,updated_at"
+#define ORDER_COLS                                                                  \
+  "id,customer_id,customer_email,tier,ship_policy,need_by,if_late,status,created_at," \
+  "updated_at"
+#define LINE_COLS                                                                   \
+  "order_id,line_no,sku,qty,allocated,backordered,shipped,cancelled,queue_prio,"    \
+  "queue_us,tier,created_at,promise,first_promise,delays,consented,need_by,if_late"
+
+enum {
+#define SQL_ENUM(sym, sql) S_##sym,
+  SQL_TABLE(SQL_ENUM)
+#undef SQL_ENUM
+      S__COUNT
+};
+
+static const char *const sql_text[S__COUNT] = {
+#define SQL_TEXT(sym, sql) [S_##sym] = sql,
+    SQL_TABLE(SQL_TEXT)
+#undef SQL_TEXT
+};
+
+typedef struct sqlite_store {
+  bo_store base;
+  sqlite3 *db;
+  bool reader;
+  sqlite3_stmt *stmt[S__COUNT];
+} sqlite_store;
+
+static sqlite_store *SQ(bo_store *st) { return (sqlite_store *)st; }
+
+static void log_error(sqlite3 *db, const char *what) {
+  fprintf(stderr, "store: %s failed: %s\n", what, sqlite3_errmsg(db));
+}
+
+/* The prepared statement `id`, reset and with its bindings cleared. */
+static sqlite3_stmt *stmt(bo_store *st, int id) {
+  sqlite_store *s = SQ(st);
+  if (s->stmt[id] == NULL) {
+    if (sqlite3_prepare_v3(s->db, sql_text[id], -1, SQLITE_PREPARE_PERSISTENT, &s->stmt[id],
+                           NULL) != SQLITE_OK) {
+      log_error(s->db, sql_text[id]);
+      return NULL;
+    }
+  } else {
+    sqlite3_reset(s->stmt[id]);
+    sqlite3_clear_bindings(s->stmt[id]);
+  }
+  return s->stmt[id];
+}
+
+static bo_rc rc_of(sqlite3 *db, int code, const char *what) {
+  if (code == SQLITE_DONE || code == SQLITE_OK || code == SQLITE_ROW) return BO_OK;
+  if ((code & 0xff) == SQLITE_CONSTRAINT) return BO_E_EXISTS;
+  log_error(db, what);
+  return BO_E_STORE;
+}
+
+/* Runs a statement that returns no row. */
+static bo_rc step_done(bo_store *st, sqlite3_stmt *s) {
+  const int code = sqlite3_step(s);
+  const bo_rc rc = code == SQLITE_ROW ? BO_OK : rc_of(SQ(st)->db, code, sqlite3_sql(s));
+  sqlite3_reset(s);
+  return rc;
+}
+
+static bo_rc exec_stmt(bo_store *st, int id) {
+  sqlite3_stmt *s = stmt(st, id);
+  return s ? step_done(st, s) : BO_E_STORE;
+}
+
+static void bind_text(sqlite3_stmt *s, int i, const char *v) {
+  sqlite3_bind_text(s, i, v, -1, SQLITE_STATIC);
+}
+
+static void bind_day(sqlite3_stmt *s, int i, bo_day d) {
+  if (d == BO_DAY_NONE)
+    sqlite3_bind_null(s, i);
+  else
+    sqlite3_bind_int(s, i, d);
+}
+
+static bo_day col_day(sqlite3_stmt *s, int i) {
+  return sqlite3_column_type(s, i) == SQLITE_NULL ? BO_DAY_NONE : sqlite3_column_int(s, i);
+}
+
+static void col_text(sqlite3_stmt *s, int i, char *buf, size_t size) {
+  const unsigned char *t = sqlite3_column_text(s, i);
+  snprintf(buf, size, "%s", t ? (const char *)t : "");
+}
+
+/* --- transactions ------------------------------------------------------- */
+
+static bo_rc sq_begin(bo_store *st) { return exec_stmt(st, SQ(st)->reader ? S_BEGIN_READ : S_BEGIN); }
+static bo_rc sq_commit(bo_store *st) { return exec_stmt(st, S_COMMIT); }
+static bo_rc sq_rollback(bo_store *st) { return exec_stmt(st, S_ROLLBACK); }
+static bo_rc sq_savepoint(bo_store *st) { return exec_stmt(st, S_SAVEPOINT); }
+static bo_rc sq_release(bo_store *st) { return exec_stmt(st, S_RELEASE); }
+static bo_rc sq_rollback_to(bo_store *st) {
+  const bo_rc rc = exec_stmt(st, S_ROLLBACK_TO);
+  return rc ? rc : exec_stmt(st, S_RELEASE);
+}
+
+/* --- meta ----------------------------------------------------------------- */
+
+static bo_rc sq_meta_get(bo_store *st, const char *key, char *buf, size_t size) {
+  sqlite3_stmt *s = stmt(st, S_META_GET);
+  if (!s) return BO_E_STORE;
+  bind_text(s, 1, key);
+  const int code = sqlite3_step(s);
+  if (code == SQLITE_ROW) {
+    col_text(s, 0, buf, size);
+    sqlite3_reset(s);
+    return BO_OK;
+  }
+  sqlite3_reset(s);
+  return code == SQLITE_DONE ? BO_E_NOT_FOUND : rc_of(SQ(st)->db, code, "meta_get");
+}
+
+static bo_rc sq_meta_set(bo_store *st, const char *key, const char *value) {
+  sqlite3_stmt *s = stmt(st, S_META_SET);
+  if (!s) return BO_E_STORE;
+  bind_text(s, 1, key);
+  bind_text(s, 2, value);
+  return step_done(st, s);
+}
+
+static bo_rc sq_next_id(bo_store *st, const char *counter, int64_t *out) {
+  sqlite3_stmt *s = stmt(st, S_NEXT_ID);
+  if (!s) return BO_E_STORE;
+  bind_text(s, 1, counter);
+  const int code = sqlite3_step(s);
+  if (code != SQLITE_ROW) {
+    sqlite3_reset(s);
+    return rc_of(SQ(st)->db, code, "next_id");
+  }
+  *out = sqlite3_column_int64(s, 0);
+  sqlite3_reset(s);
+  return BO_OK;
+}
+
+/* --- SKUs ----------------------------------------------------------------- */
+
+static void substitutes_join(const bo_sku *k, char *buf, size_t size) {
+  size_t len = 0;
+  buf[0] = '\0';
+  for (int i = 0; i < k->n_substitutes; i++)
+    len += (size_t)snprintf(buf + len, size - len, "%s%s", i ? "," : "", k->substitutes[i]);
+}
+
+static void substitutes_split(const char *text, bo_sku *k) {
+  k->n_substitutes = 0;
+  while (*text && k->n_substitutes < BO_SUBSTITUTES_MAX) {
+    const char *comma = strchr(text, ',');
+    const size_t len = comma ? (size_t)(comma - text) : strlen(text);
+    snprintf(k->substitutes[k->n_substitutes++], BO_SKU_ID_LEN_MAX + 1, "%.*s", (int)len, text);
+    text += len + (comma != NULL);
+  }
+}
+
+static void sku_bind(sqlite3_stmt *s, const bo_sku *k, char *subs, size_t subs_size) {
+  substitutes_join(k, subs, subs_size);
+  bind_text(s, 1, k->id);
+  bind_text(s, 2, k->name);
+  sqlite3_bind_int(s, 3, k->policy);
+  sqlite3_bind_int64(s, 4, k->backorder_limit);
+  sqlite3_bind_int64(s, 5, k->low_stock_threshold);
+  sqlite3_bind_int(s, 6, k->handling_days);
+  sqlite3_bind_int(s, 7, k->max_backorder_days);
+  sqlite3_bind_int(s, 8, k->lead_time_days);
+  sqlite3_bind_int(s, 9, k->discontinued);
+  sqlite3_bind_int(s, 10, k->protect_promises);
+  bind_text(s, 11, k->supplier);
+  bind_text(s, 12, subs);
+  sqlite3_bind_int64(s, 13, k->on_hand);
+  sqlite3_bind_int64(s, 14, k->allocated);
+  sqlite3_bind_int64(s, 15, k->backordered);
+  sqlite3_bind_int(s, 16, k->status);
+  sqlite3_bind_int64(s, 17, k->created_at);
+  sqlite3_bind_int64(s, 18, k->updated_at);
+}
+
+static void sku_read(sqlite3_stmt *s, bo_sku *k) {
+  memset(k, 0, sizeof *k);
+  col_text(s, 0, k->id, sizeof k->id);
+  col_text(s, 1, k->name, sizeof k->name);
+  k->policy = (bo_policy)sqlite3_column_int(s, 2);
+  k->backorder_limit = sqlite3_column_int64(s, 3);
+  k->low_stock_threshold = sqlite3_column_int64(s, 4);
+  k->handling_days = sqlite3_column_int(s, 5);
+  k->max_backorder_days = sqlite3_column_int(s, 6);
+  k->lead_time_days = sqlite3_column_int(s, 7);
+  k->discontinued = sqlite3_column_int(s, 8) != 0;
+  k->protect_promises = sqlite3_column_int(s, 9) != 0;
+  col_text(s, 10, k->supplier, sizeof k->supplier);
+  const unsigned char *subs = sqlite3_column_text(s, 11);
+  substitutes_split(subs ? (const char *)subs : "", k);
+  k->on_hand = sqlite3_column_int64(s, 12);
+  k->allocated = sqlite3_column_int64(s, 13);
+  k->backordered = sqlite3_column_int64(s, 14);
+  k->status = (bo_status)sqlite3_column_int(s, 15);
+  k->created_at = sqlite3_column_int64(s, 16);
+  k->updated_at = sqlite3_column_int64(s, 17);
+}
+
+#define SUBS_TEXT_MAX (BO_SUBSTITUTES_MAX * (BO_SKU_ID_LEN_MAX + 1) + 1)
+
+static bo_rc sq_sku_get(bo_store *st, const char *id, bo_sku *out) {
+  sqlite3_stmt *s = stmt(st, S_SKU_GET);
+  if (!s) return BO_E_STORE;
+  bind_text(s, 1, id);
+  const int code = sqlite3_step(s);
+  if (code == SQLITE_ROW) sku_read(s, out);
+  sqlite3_reset(s);
+  if (code == SQLITE_DONE) return BO_E_NOT_FOUND;
+  return rc_of(SQ(st)->db, code, "sku_get");
+}
+
+static bo_rc sku_write(bo_store *st, int id, const bo_sku *k) {
+  char subs[SUBS_TEXT_MAX];
+  sqlite3_stmt *s = stmt(st, id);
+  if (!s) return BO_E_STORE;
+  sku_bind(s, k, subs, sizeof subs);
+  return step_done(st, s);
+}
+
+static bo_rc sq_sku_insert(bo_store *st, const bo_sku *k) { return sku_write(st, S_SKU_INSERT, k); }
+static bo_rc sq_sku_update(bo_store *st, const bo_sku *k) { return sku_write(st, S_SKU_UPDATE, k); }
+
+/* Steps s to the end, calling `each(ctx, row)` per row; stops on its error. */
+static bo_rc each_row(bo_store *st, sqlite3_stmt *s, bo_rc (*each)(sqlite3_stmt *, void *),
+                      void *ctx) {
+  int code;
+  bo_rc rc = BO_OK;
+  while (rc == BO_OK && (code = sqlite3_step(s)) == SQLITE_ROW) rc = each(s, ctx);
+  if (rc == BO_OK && code != SQLITE_DONE) rc = rc_of(SQ(st)->db, code, sqlite3_sql(s));
+  sqlite3_reset(s);
+  return rc;
+}
+
+typedef struct row_cb {
+  bo_rc (*cb)(void *, const void *);
+  void *ctx;
+} row_cb;
+
+static bo_rc each_sku(sqlite3_stmt *s, void *p) {
+  bo_sku k;
+  sku_read(s, &k);
+  const row_cb *r = p;
+  return r->cb(r->ctx, &k);
+}
+
+static bo_rc sq_sku_list(bo_store *st, int status, const bo_page *page, bo_sku_cb cb, void *ctx) {
+  sqlite3_stmt *s = stmt(st, status < 0 ? S_SKU_LIST : S_SKU_LIST_STATUS);
+  if (!s) return BO_E_STORE;
+  bind_text(s, 1, page->after ? page->after : "");
+  sqlite3_bind_int(s, 2, page->limit);
+  if (status >= 0) sqlite3_bind_int(s, 3, status);
+  row_cb r = {(bo_rc(*)(void *, const void *))cb, ctx};
+  return each_row(st, s, each_sku, &r);
+}
+
+static bo_rc sq_sku_count(bo_store *st, int64_t *out) {
+  sqlite3_stmt *s = stmt(st, S_SKU_COUNT);
+  if (!s) return BO_E_STORE;
+  const int code = sqlite3_step(s);
+  *out = code == SQLITE_ROW ? sqlite3_column_int64(s, 0) : 0;
+  sqlite3_reset(s);
+  return rc_of(SQ(st)->db, code, "sku_count");
+}
+
+/* --- ledger --------------------------------------------------------------- */
+
+static bo_rc sq_ledger_append(bo_store *st, bo_ledger_entry *e) {
+  sqlite3_stmt *s = stmt(st, S_LEDGER_APPEND);
+  if (!s) return BO_E_STORE;
+  bind_text(s, 1, e->sku);
+  sqlite3_bind_int64(s, 2, e->delta);
+  sqlite3_bind_int64(s, 3, e->on_hand_after);
+  bind_text(s, 4, e->reason);
+  bind_text(s, 5, e->ref);
+  sqlite3_bind_int64(s, 6, e->at);
+  const bo_rc rc = step_done(st, s);
+  if (rc == BO_OK) e->id = sqlite3_last_insert_rowid(SQ(st)->db);
+  return rc;
+}
+
+static bo_rc each_ledger(sqlite3_stmt *s, void *p) {
+  bo_ledger_entry e;
+  e.id = sqlite3_column_int64(s, 0);
+  col_text(s, 1, e.sku, sizeof e.sku);
+  e.delta = sqlite3_column_int64(s, 2);
+  e.on_hand_after = sqlite3_column_int64(s, 3);
+  col_text(s, 4, e.reason, sizeof e.reason);
+  col_text(s, 5, e.ref, sizeof e.ref);
+  e.at = sqlite3_column_int64(s, 6);
+  const row_cb *r = p;
+  return r->cb(r->ctx, &e);
+}
+
+static bo_rc sq_ledger_list(bo_store *st, const char *sku, int64_t after_id, int limit,
+                            bo_ledger_cb cb, void *ctx) {
+  sqlite3_stmt *s = stmt(st, S_LEDGER_LIST);
+  if (!s) return BO_E_STORE;
+  bind_text(s, 1, sku);
+  sqlite3_bind_int64(s, 2, after_id);
+  sqlite3_bind_int(s, 3, limit);
+  row_cb r = {(bo_rc(*)(void *, const void *))cb, ctx};
+  return each_row(st, s, each_ledger, &r);
+}
+
+static bo_rc sq_ledger_sum(bo_store *st, const char *sku, int64_t *out) {
+  sqlite3_stmt *s = stmt(st, S_LEDGER_SUM);
+  if (!s) return BO_E_STORE;
+  bind_text(s, 1, sku);
+  const int code = sqlite3_step(s);
+  *out = code == SQLITE_ROW ? sqlite3_column_int64(s, 0) : 0;
+  sqlite3_reset(s);
+  return rc_of(SQ(st)->db, code, "ledger_sum");
+}
+
+/* --- supply --------------------------------------------------------------- */
+
+static bo_rc each_incoming(sqlite3_stmt *s, void *p) {
+  bo_incomings *in = p;
+  const int64_t qty = sqlite3_column_int64(s, 1);
+  in->total += qty;
+  if (in->n < (int)(sizeof in->v / sizeof in->v[0])) {
+    bo_incoming *x = &in->v[in->n++];
+    col_text(s, 0, x->po, sizeof x->po);
+    x->qty = qty;
+    x->eta = sqlite3_column_int(s, 2);
+  }
+  return BO_OK;
+}
+
+static bo_rc sq_incoming_load(bo_store *st, const char *sku, bo_incomings *out) {
+  sqlite3_stmt *s = stmt(st, S_INCOMING);
+  if (!s) return BO_E_STORE;
+  out->n = 0;
+  out->total = 0;
+  bind_text(s, 1, sku);
+  return each_row(st, s, each_incoming, out);
+}
+
+/* --- orders and lines ----------------------------------------------------- */
+
+static void order_read(sqlite3_stmt *s, bo_order *o) {
+  memset(o, 0, sizeof *o);
+  col_text(s, 0, o->id, sizeof o->id);
+  col_text(s, 1, o->customer_id, sizeof o->customer_id);
+  col_text(s, 2, o->customer_email, sizeof o->customer_email);
+  o->tier = sqlite3_column_int(s, 3);
+  o->ship_policy = (bo_ship_policy)sqlite3_column_int(s, 4);
+  o->need_by = col_day(s, 5);
+  o->if_late = (bo_if_late)sqlite3_column_int(s, 6);
+  o->status = (bo_order_status)sqlite3_column_int(s, 7);
+  o->created_at = sqlite3_column_int64(s, 8);
+  o->updated_at = sqlite3_column_int64(s, 9);
+}
+
+static bo_rc sq_order_insert(bo_store *st, const bo_order *o) {
+  sqlite3_stmt *s = stmt(st, S_ORDER_INSERT);
+  if (!s) return BO_E_STORE;
+  bind_text(s, 1, o->id);
+  bind_text(s, 2, o->customer_id);
+  bind_text(s, 3, o->customer_email);
+  sqlite3_bind_int(s, 4, o->tier);
+  sqlite3_bind_int(s, 5, o->ship_policy);
+  bind_day(s, 6, o->need_by);
+  sqlite3_bind_int(s, 7, o->if_late);
+  sqlite3_bind_int(s, 8, o->status);
+  sqlite3_bind_int64(s, 9, o->created_at);
+  sqlite3_bind_int64(s, 10, o->updated_at);
+  return step_done(st, s);
+}
+
+static bo_rc sq_order_update(bo_store *st, const bo_order *o) {
+  sqlite3_stmt *s = stmt(st, S_ORDER_UPDATE);
+  if (!s) return BO_E_STORE;
+  bind_text(s, 1, o->id);
+  sqlite3_bind_int(s, 2, o->status);
+  sqlite3_bind_int64(s, 3, o->updated_at);
+  return step_done(st, s);
+}
+
+static bo_rc sq_order_get(bo_store *st, const char *id, bo_order *out) {
+  sqlite3_stmt *s = stmt(st, S_ORDER_GET);
+  if (!s) return BO_E_STORE;
+  bind_text(s, 1, id);
+  const int code = sqlite3_step(s);
+  if (code == SQLITE_ROW) order_read(s, out);
+  sqlite3_reset(s);
+  if (code == SQLITE_DONE) return BO_E_NOT_FOUND;
+  return rc_of(SQ(st)->db, code, "order_get");
+}
+
+static bo_rc each_order(sqlite3_stmt *s, void *p) {
+  bo_order o;
+  order_read(s, &o);
+  const row_cb *r = p;
+  return r->cb(r->ctx, &o);
+}
+
+static bo_rc sq_order_list(bo_store *st, int status, const bo_page *page, bo_order_cb cb,
+                           void *ctx) {
+  sqlite3_stmt *s = stmt(st, status >= 0 ? S_ORDER_LIST_STATUS : S_ORDER_LIST);
+  if (!s) return BO_E_STORE;
+  bind_text(s, 1, page->after ? page->after : "");
+  sqlite3_bind_int(s, 2, page->limit);
+  if (status >= 0) sqlite3_bind_int(s, 3, status);
+  row_cb r = {(bo_rc(*)(void *, const void *))cb, ctx};
+  return each_row(st, s, each_order, &r);
+}
+
+static void line_bind(sqlite3_stmt *s, const bo_line *l) {
+  char promise[BO_PROMISE_PARTS_MAX * 40];
+  bo_schedule_encode(&l->promise, promise, sizeof promise);
+  bind_text(s, 1, l->order_id);
+  sqlite3_bind_int(s, 2, l->line_no);
+  bind_text(s, 3, l->sku);
+  sqlite3_bind_int64(s, 4, l->qty);
+  sqlite3_bind_int64(s, 5, l->allocated);
+  sqlite3_bind_int64(s, 6, l->backordered);
+  sqlite3_bind_int64(s, 7, l->shipped);
+  sqlite3_bind_int64(s, 8, l->cancelled);
+  sqlite3_bind_int64(s, 9, l->queue_prio);
+  sqlite3_bind_int64(s, 10, l->queue_us);
+  sqlite3_bind_int(s, 11, l->tier);
+  sqlite3_bind_int64(s, 12, l->created_at);
+  sqlite3_bind_text(s, 13, promise, -1, SQLITE_TRANSIENT);
+  bind_day(s, 14, l->first_promise);
+  sqlite3_bind_int(s, 15, l->delays);
+  sqlite3_bind_int(s, 16, l->consented);
+  bind_day(s, 17, l->need_by);
+  sqlite3_bind_int(s, 18, l->if_late);
+}
+
+static void line_read(sqlite3_stmt *s, bo_line *l) {
+  memset(l, 0, sizeof *l);
+  col_text(s, 0, l->order_id, sizeof l->order_id);
+  l->line_no = sqlite3_column_int(s, 1);
+  col_text(s, 2, l->sku, sizeof l->sku);
+  l->qty = sqlite3_column_int64(s, 3);
+  l->allocated = sqlite3_column_int64(s, 4);
+  l->backordered = sqlite3_column_int64(s, 5);
+  l->shipped = sqlite3_column_int64(s, 6);
+  l->cancelled = sqlite3_column_int64(s, 7);
+  l->queue_prio = sqlite3_column_int64(s, 8);
+  l->queue_us = sqlite3_column_int64(s, 9);
+  l->tier = sqlite3_column_int(s, 10);
+  l->created_at = sqlite3_column_int64(s, 11);
+  const unsigned char *p = sqlite3_column_text(s, 12);
+  if (!bo_schedule_decode(p ? (const char *)p : "", &l->promise)) l->promise.n = 0;
+  l->first_promise = col_day(s, 13);
+  l->delays = sqlite3_column_int(s, 14);
+  l->consented = sqlite3_column_int(s, 15) != 0;
+  l->need_by = col_day(s, 16);
+  l->if_late = (bo_if_late)sqlite3_column_int(s, 17);
+}
+
+static bo_rc line_write(bo_store *st, int id, const bo_line *l) {
+  sqlite3_stmt *s = stmt(st, id);
+  if (!s) return BO_E_STORE;
+  line_bind(s, l);
+  return step_done(st, s);
+}
+
+static bo_rc sq_line_insert(bo_store *st, const bo_line *l) { return line_write(st, S_LINE_INSERT, l); }
+static bo_rc sq_line_update(bo_store *st, const bo_line *l) { return line_write(st, S_LINE_UPDATE, l); }
+
+static bo_rc push_line(sqlite3_stmt *s, void *p) {
+  bo_line l;
+  line_read(s, &l);
+  return bo_lines_push(p, &l);
+}
+
+static bo_rc lines_query(bo_store *st, int id, const char *key, bo_lines *out) {
+  sqlite3_stmt *s = stmt(st, id);
+  if (!s) return BO_E_STORE;
+  out->n = 0;
+  bind_text(s, 1, key);
+  return each_row(st, s, push_line, out);
+}
+
+static bo_rc sq_order_lines(bo_store *st, const char *order_id, bo_lines *out) {
+  return lines_query(st, S_ORDER_LINES, order_id, out);
+}
+
+static bo_rc sq_queue_load(bo_store *st, const char *sku, bo_lines *out) {
+  return lines_query(st, S_QUEUE_LOAD, sku, out);
+}
+
+static void bind_queue_key(sqlite3_stmt *s, int first, const bo_line *l) {
+  sqlite3_bind_int64(s, first, l->queue_prio);
+  sqlite3_bind_int64(s, first + 1, l->queue_us);
+  bind_text(s, first + 2, l->order_id);
+  sqlite3_bind_int(s, first + 3, l->line_no);
+}
+
+static bo_rc sq_queue_has_after(bo_store *st, const bo_line *l, bool *out) {
+  sqlite3_stmt *s = stmt(st, S_QUEUE_AFTER);
+  if (!s) return BO_E_STORE;
+  bind_text(s, 1, l->sku);
+  bind_queue_key(s, 2, l);
+  const int code = sqlite3_step(s);
+  *out = code == SQLITE_ROW;
+  sqlite3_reset(s);
+  return rc_of(SQ(st)->db, code, "queue_has_after");
+}
+
+static bo_rc each_line(sqlite3_stmt *s, void *p) {
+  bo_line l;
+  line_read(s, &l);
+  const row_cb *r = p;
+  return r->cb(r->ctx, &l);
+}
+
+/* The queue cursor is the key of the last line: "sku~prio~us~order~line". */
+static bo_rc sq_queue_list(bo_store *st, const char *sku, const bo_page *page, bo_line_cb cb,
+                           void *ctx) {
+  bo_line key = {.queue_prio = INT64_MIN, .queue_us = INT64_MIN, .line_no = INT32_MIN};
+  char after_sku[BO_SKU_ID_LEN_MAX + 1] = "";
+  if (page->after && page->after[0]) {
+    long long prio, us;
+    int line_no, used = 0;
+    if (sscanf(page->after, "%64[^~]~%lld~%lld~%64[^~]~%d%n", after_sku, &prio, &us,
+               key.order_id, &line_no, &used) != 5 ||
+        page->after[used] != '\0')
+      return BO_E_INVALID;
+    key.queue_prio = prio;
+    key.queue_us = us;
+    key.line_no = line_no;
+  }
+  sqlite3_stmt *s = stmt(st, sku ? S_QUEUE_LIST_SKU : S_QUEUE_LIST);
+  if (!s) return BO_E_STORE;
+  if (sku) {
+    bind_text(s, 1, sku);
+  } else {
+    sqlite3_bind_text(s, 1, after_sku, -1, SQLITE_TRANSIENT);
+  }
+  bind_queue_key(s, 2, &key);
+  sqlite3_bind_int(s, 6, page->limit);
+  row_cb r = {(bo_rc(*)(void *, const void *))cb, ctx};
+  return each_row(st, s, each_line, &r);
+}
+
+static bo_rc sq_open_lines(bo_store *st, const char *sku, bo_line_cb cb, void *ctx) {
+  sqlite3_stmt *s = stmt(st, S_OPEN_LINES);
+  if (!s) return BO_E_STORE;
+  bind_text(s, 1, sku);
+  row_cb r = {(bo_rc(*)(void *, const void *))cb, ctx};
+  return each_row(st, s, each_line, &r);
+}
+
+/* --- events --------------------------------------------------------------- */
+
+static bo_rc sq_event_append(bo_store *st, bo_event *e) {
+  sqlite3_stmt *s = stmt(st, S_EVENT_APPEND);
+  if (!s) return BO_E_STORE;
+  bind_text(s, 1, e->type);
+  sqlite3_bind_int64(s, 2, e->at);
+  bind_text(s, 3, e->order_id);
+  bind_text(s, 4, e->sku);
+  bind_text(s, 5, e->data);
+  const bo_rc rc = step_done(st, s);
+  if (rc == BO_OK) e->id = sqlite3_last_insert_rowid(SQ(st)->db);
+  return rc;
+}
+
+static bo_rc each_event(sqlite3_stmt *s, void *p) {
+  bo_event e;
+  e.id = sqlite3_column_int64(s, 0);
+  col_text(s, 1, e.type, sizeof e.type);
+  e.at = sqlite3_column_int64(s, 2);
+  col_text(s, 3, e.order_id, sizeof e.order_id);
+  col_text(s, 4, e.sku, sizeof e.sku);
+  e.data = (const char *)sqlite3_column_text(s, 5);
+  const row_cb *r = p;
+  return r->cb(r->ctx, &e);
+}
+
+static bo_rc sq_event_list(bo_store *st, int64_t after_id, int limit, bo_event_cb cb, void *ctx) {
+  sqlite3_stmt *s = stmt(st, S_EVENT_LIST);
+  if (!s) return BO_E_STORE;
+  sqlite3_bind_int64(s, 1, after_id);
+  sqlite3_bind_int(s, 2, limit);
+  row_cb r = {(bo_rc(*)(void *, const void *))cb, ctx};
+  return each_row(st, s, each_event, &r);
+}
+
+/* --- idempotency ---------------------------------------------------------- */
+
+static bo_rc sq_idem_get(bo_store *st, const char *key, bo_idem *out) {
+  sqlite3_stmt *s = stmt(st, S_IDEM_GET);
+  if (!s) return BO_E_STORE;
+  bind_text(s, 1, key);
+  const int code = sqlite3_step(s);
+  bo_rc rc = BO_OK;
+  if (code == SQLITE_ROW) {
+    out->status = sqlite3_column_int(s, 0);
+    out->fingerprint = (uint64_t)sqlite3_column_int64(s, 1);
+    const unsigned char *b = sqlite3_column_text(s, 2);
+    out->body = strdup(b ? (const char *)b : "");
+    if (!out->body) rc = BO_E_NOMEM;
+  } else {
+    rc = code == SQLITE_DONE ? BO_E_NOT_FOUND : rc_of(SQ(st)->db, code, "idem_get");
+  }
+  sqlite3_reset(s);
+  return rc;
+}
+
+static bo_rc sq_idem_put(bo_store *st, const char *key, const bo_idem *in, int64_t at) {
+  sqlite3_stmt *s = stmt(st, S_IDEM_PUT);
+  if (!s) return BO_E_STORE;
+  bind_text(s, 1, key);
+  sqlite3_bind_int(s, 2, in->status);
+  sqlite3_bind_int64(s, 3, (int64_t)in->fingerprint);
+  bind_text(s, 4, in->body);
+  sqlite3_bind_int64(s, 5, at);
+  return step_done(st, s);
+}
+
+/* --- open / close --------------------------------------------------------- */
+
+static void sq_close(bo_store *st) {
+  if (!st) return;
+  sqlite_store *s = SQ(st);
+  for (int i = 0; i < S__COUNT; i++) sqlite3_finalize(s->stmt[i]);
+  sqlite3_close(s->db);
+  free(s);
+}
+
+static const bo_store_ops sqlite_ops = {
+    .name = "sqlite",
+    .close = sq_close,
+    .begin = sq_begin,
+    .commit = sq_commit,
+    .rollback = sq_rollback,
+    .savepoint = sq_savepoint,
+    .release = sq_release,
+    .rollback_to = sq_rollback_to,
+    .meta_get = sq_meta_get,
+    .meta_set = sq_meta_set,
+    .next_id = sq_next_id,
+    .sku_get = sq_sku_get,
+    .sku_insert = sq_sku_insert,
+    .sku_update = sq_sku_update,
+    .sku_list = sq_sku_list,
+    .sku_count = sq_sku_count,
+    .ledger_append = sq_ledger_append,
+    .ledger_list = sq_ledger_list,
+    .ledger_sum = sq_ledger_sum,
+    .incoming_load = sq_incoming_load,
+    .order_insert = sq_order_insert,
+    .order_update = sq_order_update,
+    .order_get = sq_order_get,
+    .order_list = sq_order_list,
+    .order_lines = sq_order_lines,
+    .line_insert = sq_line_insert,
+    .line_update = sq_line_update,
+    .queue_load = sq_queue_load,
+    .queue_has_after = sq_queue_has_after,
+    .queue_list = sq_queue_list,
+    .open_lines = sq_open_lines,
+    .event_append = sq_event_append,
+    .event_list = sq_event_list,
+    .idem_get = sq_idem_get,
+    .idem_put = sq_idem_put,
+};
+
+static bo_rc exec_sql(sqlite3 *db, const char *sql) {
+  char *msg = NULL;
+  if (sqlite3_exec(db, sql, NULL, NULL, &msg) != SQLITE_OK) {
+    fprintf(stderr, "store: %s: %s\n", msg ? msg : "error", sql);
+    sqlite3_free(msg);
+    return BO_E_STORE;
+  }
+  return BO_OK;
+}
+
+/* Applies the migrations past the database's user_version, each atomically. */
+static bo_rc migrate(sqlite3 *db, bo_err *err) {
+  sqlite3_stmt *s;
+  if (sqlite3_prepare_v2(db, "PRAGMA user_version", -1, &s, NULL) != SQLITE_OK)
+    return bo_err_set(err, BO_E_STORE, "", "cannot read schema version: %s", sqlite3_errmsg(db));
+  const int version = sqlite3_step(s) == SQLITE_ROW ? sqlite3_column_int(s, 0) : 0;
+  sqlite3_finalize(s);
+  if (version > BO__SQLITE_SCHEMA_VERSION)
+    return bo_err_set(err, BO_E_STORE, "", "database schema %d is newer than this binary (%d)",
+                      version, BO__SQLITE_SCHEMA_VERSION);
+  for (int v = version; v < BO__SQLITE_SCHEMA_VERSION; v++) {
+    char bump[64];
+    snprintf(bump, sizeof bump, "PRAGMA user_version=%d", v + 1);
+    if (exec_sql(db, "BEGIN IMMEDIATE") || exec_sql(db, bo__sqlite_migrations[v]) ||
+        exec_sql(db, bump) || exec_sql(db, "COMMIT")) {
+      exec_sql(db, "ROLLBACK");
+      return bo_err_set(err, BO_E_STORE, "", "migration %d failed", v + 1);
+    }
+  }
+  return BO_OK;
+}
+
+bo_rc bo_store_sqlite_open(const char *path, bo_store_mode mode, bo_store **out, bo_err *err) {
+  sqlite_store *s = calloc(1, sizeof *s);
+  if (!s) return bo_err_set(err, BO_E_NOMEM, "", "out of memory");
+  s->base.ops = &sqlite_ops;
+  s->reader = mode == BO_STORE_READER;
+  const int flags = mode == BO_STORE_WRITER ? SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE
+                                            : SQLITE_OPEN_READONLY;
+  bo_rc rc = BO_OK;
+  if (sqlite3_open_v2(path, &s->db, flags | SQLITE_OPEN_NOMUTEX, NULL) != SQLITE_OK) {
+    rc = bo_err_set(err, BO_E_STORE, "db", "cannot open database \"%s\": %s", path,
+                    s->db ? sqlite3_errmsg(s->db) : "out of memory");
+    goto done;
+  }
+  sqlite3_busy_timeout(s->db, 5000);
+  if (mode == BO_STORE_WRITER) {
+    if (exec_sql(s->db, "PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL;"
+                        "PRAGMA foreign_keys=OFF; PRAGMA cache_size=-65536;"
+                        "PRAGMA wal_autocheckpoint=10000;")) {
+      rc = bo_err_set(err, BO_E_STORE, "db", "cannot configure database \"%s\"", path);
+      goto done;
+    }
+    rc = migrate(s->db, err);
+  } else {
+    rc = exec_sql(s->db, "PRAGMA cache_size=-16384; PRAGMA query_only=1;");
+  }
+done:
+  if (rc != BO_OK) {
+    sq_close(&s->base);
+    return rc;
+  }
+  *out = &s->base;
+  return BO_OK;
+}
+

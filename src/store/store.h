@@ -1,0 +1,165 @@
+/*
+ * store.h — the one interface to durable state.
+ *
+ * A backend is a table of functions (SQLite's VFS is the model): the engine
+ * calls only these, so the SQLite backend and a PostgreSQL one are
+ * interchangeable. The store keeps rows; it makes no domain decision.
+ *
+ * Transactions: the writer opens one transaction per batch (begin/commit)
+ * and one savepoint per request inside it (savepoint/release/rollback_to).
+ * Readers use a store opened read-only and see the last commit.
+ *
+ * Errors: BO_E_NOT_FOUND for a missing row, BO_E_EXISTS for a duplicate
+ * key, BO_E_STORE for anything the backend could not do.
+ */
+#ifndef BO_STORE_H
+#define BO_STORE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "../core/domain.h"
+
+typedef struct bo_store bo_store;
+
+/* A growable array of lines owned by the caller; release with bo_lines_release. */
+typedef struct bo_lines {
+  bo_line *v;
+  size_t n, cap;
+} bo_lines;
+bo_rc bo_lines_push(bo_lines *a, const bo_line *l);
+void bo_lines_release(bo_lines *a);
+
+/* An open supply line of a SKU with the purchase order it comes from. */
+typedef struct bo_incoming {
+  char po[BO_ID_LEN_MAX + 1];
+  int64_t qty; /* open units: ordered - received */
+  bo_day eta;
+} bo_incoming;
+
+typedef struct bo_incomings {
+  int n;
+  int64_t total;
+  bo_incoming v[64]; /* the earliest 64 open PO lines; total counts all */
+} bo_incomings;
+
+typedef struct bo_order {
+  char id[BO_ID_LEN_MAX + 1];
+  char customer_id[BO_ID_LEN_MAX + 1];
+  char customer_email[BO_EMAIL_LEN_MAX + 1];
+  int32_t tier;
+  bo_ship_policy ship_policy;
+  bo_day need_by; /* BO_DAY_NONE when none */
+  bo_if_late if_late;
+  bo_order_status status;
+  int64_t created_at;
+  int64_t updated_at;
+} bo_order;
+
+typedef struct bo_ledger_entry {
+  int64_t id;
+  char sku[BO_SKU_ID_LEN_MAX + 1];
+  int64_t delta;
+  int64_t on_hand_after;
+  char reason[BO_REASON_LEN_MAX + 1];
+  char ref[BO_ID_LEN_MAX + 1]; /* order, PO or "" */
+  int64_t at;
+} bo_ledger_entry;
+
+typedef struct bo_event {
+  int64_t id;
+  char type[48];
+  int64_t at;
+  char order_id[BO_ID_LEN_MAX + 1];
+  char sku[BO_SKU_ID_LEN_MAX + 1];
+  const char *data; /* JSON object text; borrowed */
+} bo_event;
+
+typedef struct bo_idem {
+  int status;
+  uint64_t fingerprint; /* of the request body */
+  char *body;           /* malloc'd response; caller frees */
+} bo_idem;
+
+/* Keyset pagination: `after` is the last key of the previous page ("" first). */
+typedef struct bo_page {
+  const char *after;
+  int limit;
+} bo_page;
+
+typedef bo_rc (*bo_sku_cb)(void *ctx, const bo_sku *sku);
+typedef bo_rc (*bo_order_cb)(void *ctx, const bo_order *order);
+typedef bo_rc (*bo_line_cb)(void *ctx, const bo_line *line);
+typedef bo_rc (*bo_ledger_cb)(void *ctx, const bo_ledger_entry *e);
+typedef bo_rc (*bo_event_cb)(void *ctx, const bo_event *e);
+
+typedef struct bo_store_ops {
+  const char *name;
+  void (*close)(bo_store *st);
+
+  bo_rc (*begin)(bo_store *st);
+  bo_rc (*commit)(bo_store *st);
+  bo_rc (*rollback)(bo_store *st);
+  bo_rc (*savepoint)(bo_store *st);
+  bo_rc (*release)(bo_store *st);
+  bo_rc (*rollback_to)(bo_store *st);
+
+  /* small key/value settings: clock, admin token, id counters */
+  bo_rc (*meta_get)(bo_store *st, const char *key, char *buf, size_t size);
+  bo_rc (*meta_set)(bo_store *st, const char *key, const char *value);
+  /* next value of the named counter (1, 2, ...) */
+  bo_rc (*next_id)(bo_store *st, const char *counter, int64_t *out);
+
+  bo_rc (*sku_get)(bo_store *st, const char *id, bo_sku *out);
+  bo_rc (*sku_insert)(bo_store *st, const bo_sku *sku);
+  bo_rc (*sku_update)(bo_store *st, const bo_sku *sku);
+  /* SKUs by id after page->after; status < 0 for any status */
+  bo_rc (*sku_list)(bo_store *st, int status, const bo_page *page, bo_sku_cb cb, void *ctx);
+  bo_rc (*sku_count)(bo_store *st, int64_t *out);
+
+  bo_rc (*ledger_append)(bo_store *st, bo_ledger_entry *e); /* sets e->id */
+  bo_rc (*ledger_list)(bo_store *st, const char *sku, int64_t after_id, int limit,
+                       bo_ledger_cb cb, void *ctx);
+  bo_rc (*ledger_sum)(bo_store *st, const char *sku, int64_t *out);
+
+  /* open purchase-order lines of a SKU, by eta then PO id */
+  bo_rc (*incoming_load)(bo_store *st, const char *sku, bo_incomings *out);
+
+  bo_rc (*order_insert)(bo_store *st, const bo_order *o);
+  bo_rc (*order_update)(bo_store *st, const bo_order *o);
+  bo_rc (*order_get)(bo_store *st, const char *id, bo_order *out);
+  /* orders newest first: page->after is the id of the last order seen */
+  bo_rc (*order_list)(bo_store *st, int status, const bo_page *page, bo_order_cb cb,
+                      void *ctx); /* status < 0 for any */
+  bo_rc (*order_lines)(bo_store *st, const char *order_id, bo_lines *out);
+
+  bo_rc (*line_insert)(bo_store *st, const bo_line *l);
+  bo_rc (*line_update)(bo_store *st, const bo_line *l);
+  /* the SKU's open backordered lines in queue order */
+  bo_rc (*queue_load)(bo_store *st, const char *sku, bo_lines *out);
+  /* whether any backordered line of l->sku sorts after l in the queue */
+  bo_rc (*queue_has_after)(bo_store *st, const bo_line *l, bool *out);
+  /* backordered lines (of one SKU when sku != NULL) in queue order, paged */
+  bo_rc (*queue_list)(bo_store *st, const char *sku, const bo_page *page, bo_line_cb cb,
+                      void *ctx);
+  /* every line with allocated or backordered units of a SKU (invariant checks) */
+  bo_rc (*open_lines)(bo_store *st, const char *sku, bo_line_cb cb, void *ctx);
+
+  bo_rc (*event_append)(bo_store *st, bo_event *e); /* sets e->id */
+  bo_rc (*event_list)(bo_store *st, int64_t after_id, int limit, bo_event_cb cb, void *ctx);
+
+  bo_rc (*idem_get)(bo_store *st, const char *key, bo_idem *out);
+  bo_rc (*idem_put)(bo_store *st, const char *key, const bo_idem *in, int64_t at);
+} bo_store_ops;
+
+struct bo_store {
+  const bo_store_ops *ops;
+};
+
+typedef enum { BO_STORE_WRITER, BO_STORE_READER } bo_store_mode;
+
+/* Opens the SQLite store at path (created and migrated in writer mode). */
+bo_rc bo_store_sqlite_open(const char *path, bo_store_mode mode, bo_store **out, bo_err *err);
+
+#endif
