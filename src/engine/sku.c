@@ -71,7 +71,9 @@ bo_rc bo_sku_create(bo_engine *e, int64_t now, const bo_sku_input *in, bo_err *e
   };
   memcpy(sku.id, in->v.id, sizeof sku.id);
   apply_fields(&sku, in);
-  sku.status = bo_sku_status(&sku, 0);
+  bo_sku opening = sku; /* status as it will stand once the opening stock is in */
+  opening.on_hand = (in->fields & BO_SKU_F_ON_HAND) ? in->v.on_hand : 0;
+  sku.status = bo_sku_status(&opening, 0);
   bo_rc rc = check_substitutes(e, &sku, err);
   if (rc) return rc;
   rc = e->st->ops->sku_insert(e->st, &sku);
