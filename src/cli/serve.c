@@ -177,6 +177,15 @@ static bo_rc load_demo(bo_engine *e, int64_t now, bo_err *err) {
   return e->st->ops->commit(e->st);
 }
 
+/* The writer's periodic work: expiry and re-dating once per new day. */
+static bo_rc tick(bo_engine *e, int64_t now, void *ctx) {
+  (void)ctx;
+  bo_err err = {0};
+  const bo_rc rc = bo_tick(e, now, &err);
+  if (rc) fprintf(stderr, "backorder: daily tick failed: %s\n", err.message);
+  return rc;
+}
+
 int bo_cmd_serve(int argc, char **argv) {
   serve_opts o;
   int code = parse_opts(argc, argv, &o);
@@ -211,6 +220,7 @@ int bo_cmd_serve(int argc, char **argv) {
     fprintf(stderr, "serve: cannot load demo data: %s\n", err.message);
     goto done;
   }
+  writer.tick = tick;
   if (bo_writer_start(&writer, &engine, &clock)) goto done;
   const bo_server_config cfg = {.db_path = o.db, .listen_host = o.host, .listen_port = o.port,
                                 .admin_token = token, .clock = &clock, .threads = o.threads,

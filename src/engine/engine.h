@@ -74,6 +74,52 @@ bo_rc bo_adjust(bo_engine *e, int64_t now, const char *sku, int64_t delta, const
 bo_rc bo_order_place(bo_engine *e, int64_t now, const bo_order_request *req,
                      char id_out[BO_ID_LEN_MAX + 1], bo_err *err);
 
+/* Ships allocated units: all that is allocated when n_lines is 0. A complete
+ * order ships only when every open unit is allocated. Writes the shipment id. */
+bo_rc bo_order_ship(bo_engine *e, int64_t now, const char *order_id,
+                    const bo_line_request *lines, int n_lines, char ship_id[BO_ID_LEN_MAX + 1],
+                    bo_err *err);
+/* Cancels a whole order (n_lines 0) or given quantities; backordered units go
+ * before allocated ones, and released stock goes to the queue at once. */
+bo_rc bo_order_cancel(bo_engine *e, int64_t now, const char *order_id,
+                      const bo_line_request *lines, int n_lines, const char *reason,
+                      bo_err *err);
+/* The customer still wants the delayed units: the next delay will not cancel them. */
+bo_rc bo_order_consent(bo_engine *e, int64_t now, const char *order_id, bo_err *err);
+
+/* Periodic work for `now`, run once per day change: expiry of backorders past
+ * max_backorder_days and re-dating of promises whose date passed. */
+bo_rc bo_tick(bo_engine *e, int64_t now, bo_err *err);
+
+/* Suppliers and purchase orders ------------------------------------------ */
+
+bo_rc bo_supplier_create(bo_engine *e, int64_t now, const bo_supplier *s, bo_err *err);
+
+typedef struct bo_po_request {
+  char id[BO_ID_LEN_MAX + 1]; /* "" to generate */
+  char supplier[BO_ID_LEN_MAX + 1];
+  bo_day eta;
+  int n_lines;
+  bo_line_request lines[BO_LINES_PER_ORDER_MAX];
+} bo_po_request;
+
+/* Creates an open PO; its units become incoming supply and date the queue. */
+bo_rc bo_po_create(bo_engine *e, int64_t now, const bo_po_request *req,
+                   char id_out[BO_ID_LEN_MAX + 1], bo_err *err);
+/* Moves a PO's ETA (eta != BO_DAY_NONE) and/or cancels it; re-promises its SKUs. */
+bo_rc bo_po_patch(bo_engine *e, int64_t now, const char *id, bo_day eta, bool cancel,
+                  bo_err *err);
+/* Stock arrives: ledger entries, allocation to the queues. `close` ends the PO
+ * short: what was not received stops being incoming. */
+bo_rc bo_po_receive(bo_engine *e, int64_t now, const char *id, const bo_line_request *lines,
+                    int n_lines, bool close, bo_err *err);
+json_t *bo_po_json(const bo_po *po);
+json_t *bo_supplier_json(const bo_supplier *s);
+
+/* Simulation: applies hypothetical changes, reports the promise changes they
+ * cause, and rolls everything back. Must run inside a transaction. */
+bo_rc bo_simulate(bo_engine *e, int64_t now, json_t *changes, json_t **out, bo_err *err);
+
 /* Reads (any store, reader or writer) ------------------------------------ */
 
 /* The lead time that applies to sku: its own, its supplier's, or the default. */

@@ -47,6 +47,25 @@ static bo_rc quote_schedule(bo_engine *e, int64_t now, const bo_sku *sku, const 
   return BO_OK;
 }
 
+/* The substitutes of sku that can ship `qty` units now, with their availability. */
+static json_t *substitutes_json(bo_engine *e, const bo_sku *sku, int64_t qty) {
+  json_t *a = json_array();
+  for (int i = 0; i < sku->n_substitutes; i++) {
+    bo_sku sub;
+    bo_incomings in;
+    if (e->st->ops->sku_get(e->st, sku->substitutes[i], &sub) ||
+        e->st->ops->incoming_load(e->st, sub.id, &in) || bo_sku_available(&sub) < qty)
+      continue;
+    const bo_status st = bo_sku_status(&sub, in.total);
+    char message[BO_MESSAGE_LEN_MAX];
+    bo_status_message(&sub, st, BO_DAY_NONE, false, message, sizeof message);
+    json_array_append_new(a, json_pack("{s:s,s:s,s:I,s:s,s:s}", "sku", sub.id, "name", sub.name,
+                                       "available", (json_int_t)bo_sku_available(&sub), "status",
+                                       bo_status_name(st), "message", message));
+  }
+  return a;
+}
+
 static json_t *incoming_json(const bo_incomings *in) {
   json_t *a = json_array();
   char eta[11];
@@ -86,6 +105,8 @@ bo_rc bo_availability_json(bo_engine *e, int64_t now, const char *id, json_t **o
                    earliest == BO_DAY_NONE ? json_null() : json_string(bo_day_format(earliest, day)),
                    "earliest_promise_estimate", estimate);
   json_object_set_new(*out, "backorder_policy", json_string(bo_policy_name(sku.policy)));
+  if (bo_sku_available(&sku) == 0)
+    json_object_set_new(*out, "substitutes", substitutes_json(e, &sku, 1));
   return *out ? BO_OK : bo_err_set(err, BO_E_NOMEM, "", "out of memory");
 }
 
@@ -126,6 +147,8 @@ static bo_rc quote_line(bo_engine *e, int64_t now, int32_t tier, const bo_line_r
                    "promise_date", s.n ? json_string(bo_day_format(bo_schedule_date(&s), (char[11]){0}))
                                        : json_null());
   if (split.rc != BO_OK) json_object_set_new(*out, "reason", json_string(bo_rc_name(split.rc)));
+  if (split.rc != BO_OK || split.backordered > 0)
+    json_object_set_new(*out, "substitutes", substitutes_json(e, &sku, lr->qty));
   return BO_OK;
 }
 

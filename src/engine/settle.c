@@ -14,6 +14,9 @@
 
 int32_t bo_lead_time_days(bo_engine *e, const bo_sku *sku) {
   if (sku->lead_time_days != BO_DAYS_NONE) return sku->lead_time_days;
+  bo_supplier sp;
+  if (sku->supplier[0] && e->st->ops->supplier_get(e->st, sku->supplier, &sp) == BO_OK)
+    return sp.lead_time_days;
   return e->cfg.default_lead_time_days;
 }
 

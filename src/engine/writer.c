@@ -2,6 +2,9 @@
 #include "writer.h"
 
 #include <stdio.h>
+#include <time.h>
+
+#define BO_WRITER_IDLE_TICK_S 30 /* the tick runs at least this often */
 
 /* Runs the jobs of one batch in one transaction; returns the commit result. */
 static bo_rc run_batch(bo_writer *w, bo_job *jobs, bo_rc *results, int n) {
@@ -33,10 +36,21 @@ static void *writer_main(void *arg) {
   static bo_rc results[BO_BATCH_JOBS_MAX];
   for (;;) {
     pthread_mutex_lock(&w->mu);
-    while (!w->head && !w->stopping) pthread_cond_wait(&w->cv, &w->mu);
+    bool timed_out = false;
+    while (!w->head && !w->stopping && !timed_out) {
+      struct timespec until;
+      clock_gettime(CLOCK_REALTIME, &until);
+      until.tv_sec += BO_WRITER_IDLE_TICK_S;
+      timed_out = pthread_cond_timedwait(&w->cv, &w->mu, &until) != 0;
+    }
     if (!w->head && w->stopping) {
       pthread_mutex_unlock(&w->mu);
       break;
+    }
+    if (!w->head) { /* idle: a batch of no job still runs the periodic tick */
+      pthread_mutex_unlock(&w->mu);
+      if (w->tick) run_batch(w, NULL, results, 0);
+      continue;
     }
     bo_job *jobs = w->head, *last = jobs;
     int n = 1;

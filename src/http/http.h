@@ -68,7 +68,8 @@ struct bo_req {
 
   /* write path: set by a handler that needs the writer */
   bo_write_fn write;
-  void *arg; /* parsed request, freed with free() */
+  void *arg;     /* parsed request, freed with free() (json_decref when arg_json) */
+  bool arg_json;
   bo_job job;
   bool suspended, job_done;
   uint64_t started_ns;
@@ -98,6 +99,20 @@ bo_rc bo_h_backorders(bo_req *r);
 bo_rc bo_h_events(bo_req *r);
 bo_rc bo_h_clock_get(bo_req *r);
 bo_rc bo_h_clock_set(bo_req *r);
+bo_rc bo_h_order_ship(bo_req *r);
+bo_rc bo_h_order_cancel(bo_req *r);
+bo_rc bo_h_order_consent(bo_req *r);
+bo_rc bo_h_order_shipments(bo_req *r);
+bo_rc bo_h_supplier_create(bo_req *r);
+bo_rc bo_h_supplier_list(bo_req *r);
+bo_rc bo_h_po_create(bo_req *r);
+bo_rc bo_h_po_list(bo_req *r);
+bo_rc bo_h_po_get(bo_req *r);
+bo_rc bo_h_po_patch(bo_req *r);
+bo_rc bo_h_po_receive(bo_req *r);
+bo_rc bo_h_simulation(bo_req *r);
+/* Parses "lines": [{sku, qty}] (one line per sku); *n = 0 when absent and optional. */
+bo_rc bo_parse_sku_lines(json_t *body, bool required, bo_line_request *out, int *n, bo_err *err);
 
 /* --- JSON input validation (json_in.c) ------------------------------------ */
 

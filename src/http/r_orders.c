@@ -213,3 +213,109 @@ bo_rc bo_h_order_list(bo_req *r) {
   r->resp = bo_page_json(c.items, c.n == limit ? c.last : NULL);
   return BO_OK;
 }
+
+typedef struct lines_arg {
+  char id[BO_ID_LEN_MAX + 1];
+  char reason[BO_REASON_LEN_MAX + 1];
+  int n;
+  bo_line_request lines[BO_LINES_PER_ORDER_MAX];
+} lines_arg;
+
+/* Parses {lines?: [{sku, qty}], reason?} for shipments and cancellations. */
+static bo_rc parse_lines_arg(bo_req *r, bool with_reason, lines_arg **out) {
+  static const char *const ship_fields[] = {"lines", NULL};
+  static const char *const cancel_fields[] = {"lines", "reason", NULL};
+  json_t *body = NULL;
+  bo_rc rc = r->body_len ? bo_body_object(r, &body) : BO_OK;
+  if (rc) return rc;
+  if (!body) body = json_object();
+  lines_arg *a = calloc(1, sizeof *a);
+  if (!a) rc = bo_err_set(&r->err, BO_E_NOMEM, "", "out of memory");
+  if (!rc) rc = bo_jin_only(body, with_reason ? cancel_fields : ship_fields, "", &r->err);
+  if (!rc) rc = bo_parse_sku_lines(body, false, a->lines, &a->n, &r->err);
+  if (!rc && with_reason)
+    rc = bo_jin_str(body, "reason", "", false, BO_REASON_LEN_MAX, a->reason, sizeof a->reason,
+                    NULL, &r->err);
+  json_decref(body);
+  if (rc) {
+    free(a);
+    return rc;
+  }
+  if (with_reason && !a->reason[0]) snprintf(a->reason, sizeof a->reason, "requested");
+  snprintf(a->id, sizeof a->id, "%s", r->params[0]);
+  *out = a;
+  return BO_OK;
+}
+
+static bo_rc write_ship(bo_req *r, bo_engine *e, int64_t now) {
+  const lines_arg *a = r->arg;
+  char ship_id[BO_ID_LEN_MAX + 1];
+  bo_rc rc = bo_order_ship(e, now, a->id, a->lines, a->n, ship_id, &r->err);
+  json_t *order;
+  if (!rc) rc = bo_order_json(e, a->id, now, &order, &r->err);
+  if (rc) return rc;
+  r->status = 201;
+  r->resp = json_pack("{s:s,s:o}", "shipment", ship_id, "order", order);
+  return BO_OK;
+}
+
+bo_rc bo_h_order_ship(bo_req *r) {
+  lines_arg *a;
+  const bo_rc rc = parse_lines_arg(r, false, &a);
+  if (rc) return rc;
+  r->arg = a;
+  r->write = write_ship;
+  return BO_OK;
+}
+
+static bo_rc write_cancel(bo_req *r, bo_engine *e, int64_t now) {
+  const lines_arg *a = r->arg;
+  const bo_rc rc = bo_order_cancel(e, now, a->id, a->lines, a->n, a->reason, &r->err);
+  return rc ? rc : bo_order_json(e, a->id, now, &r->resp, &r->err);
+}
+
+bo_rc bo_h_order_cancel(bo_req *r) {
+  lines_arg *a;
+  const bo_rc rc = parse_lines_arg(r, true, &a);
+  if (rc) return rc;
+  r->arg = a;
+  r->write = write_cancel;
+  return BO_OK;
+}
+
+static bo_rc write_consent(bo_req *r, bo_engine *e, int64_t now) {
+  const char *id = r->arg;
+  const bo_rc rc = bo_order_consent(e, now, id, &r->err);
+  return rc ? rc : bo_order_json(e, id, now, &r->resp, &r->err);
+}
+
+bo_rc bo_h_order_consent(bo_req *r) {
+  r->arg = strdup(r->params[0]);
+  if (!r->arg) return bo_err_set(&r->err, BO_E_NOMEM, "", "out of memory");
+  r->write = write_consent;
+  return BO_OK;
+}
+
+static bo_rc list_shipment(void *p, const bo_shipment *s) {
+  char at[21];
+  json_t *lines = json_loads(s->lines, 0, NULL);
+  json_array_append_new(p, json_pack("{s:s,s:s,s:s,s:o}", "id", s->id, "order", s->order_id, "at",
+                                     bo_time_format(s->at, at), "lines",
+                                     lines ? lines : json_array()));
+  return BO_OK;
+}
+
+bo_rc bo_h_order_shipments(bo_req *r) {
+  bo_order o;
+  bo_rc rc = r->reader->st->ops->order_get(r->reader->st, r->params[0], &o);
+  if (rc == BO_E_NOT_FOUND)
+    return bo_err_set(&r->err, rc, "", "order \"%s\" not found", r->params[0]);
+  if (rc) return rc;
+  json_t *items = json_array();
+  if ((rc = r->reader->st->ops->shipment_list(r->reader->st, o.id, list_shipment, items))) {
+    json_decref(items);
+    return rc;
+  }
+  r->resp = bo_page_json(items, NULL);
+  return BO_OK;
+}

@@ -55,6 +55,18 @@ static const route routes[] = {
     {"GET", "/v1/events", bo_h_events, false},
     {"GET", "/v1/clock", bo_h_clock_get, false},
     {"POST", "/v1/clock", bo_h_clock_set, false},
+    {"POST", "/v1/orders/*/shipments", bo_h_order_ship, false},
+    {"GET", "/v1/orders/*/shipments", bo_h_order_shipments, false},
+    {"POST", "/v1/orders/*/cancel", bo_h_order_cancel, false},
+    {"POST", "/v1/orders/*/consent", bo_h_order_consent, false},
+    {"POST", "/v1/suppliers", bo_h_supplier_create, false},
+    {"GET", "/v1/suppliers", bo_h_supplier_list, false},
+    {"POST", "/v1/purchase-orders", bo_h_po_create, false},
+    {"GET", "/v1/purchase-orders", bo_h_po_list, false},
+    {"GET", "/v1/purchase-orders/*", bo_h_po_get, false},
+    {"PATCH", "/v1/purchase-orders/*", bo_h_po_patch, false},
+    {"POST", "/v1/purchase-orders/*/receipts", bo_h_po_receive, false},
+    {"POST", "/v1/simulations", bo_h_simulation, false},
 };
 
 static uint64_t mono_ns(void) {
@@ -339,7 +351,10 @@ static void on_completed(void *cls, struct MHD_Connection *conn, void **con_cls,
   bo_req *r = *con_cls;
   if (!r) return;
   free(r->body);
-  free(r->arg);
+  if (r->arg_json)
+    json_decref(r->arg);
+  else
+    free(r->arg);
   json_decref(r->resp);
   free(r);
   *con_cls = NULL;

@@ -81,6 +81,31 @@
   X(EVENT_APPEND, "INSERT INTO events(type,at,order_id,sku,data) VALUES(?1,?2,?3,?4,?5)")   \
   X(EVENT_LIST, "SELECT id,type,at,order_id,sku,data FROM events WHERE id>?1"               \
                 " ORDER BY id LIMIT ?2")                                                    \
+  X(SUPPLIER_INSERT, "INSERT INTO suppliers(id,name,lead_time_days,created_at)"             \
+                     " VALUES(?1,?2,?3,?4)")                                                \
+  X(SUPPLIER_GET, "SELECT id,name,lead_time_days,created_at FROM suppliers WHERE id=?1")   \
+  X(SUPPLIER_LIST, "SELECT id,name,lead_time_days,created_at FROM suppliers WHERE id>?1"   \
+                   " ORDER BY id LIMIT ?2")                                                 \
+  X(PO_INSERT, "INSERT INTO purchase_orders(id,seq,supplier,eta,status,created_at,"         \
+               "updated_at) VALUES(?1,(SELECT coalesce(max(seq),0)+1 FROM purchase_orders)," \
+               "?2,?3,?4,?5,?6)")                                                           \
+  X(PO_UPDATE, "UPDATE purchase_orders SET supplier=?2,eta=?3,status=?4,updated_at=?6"      \
+               " WHERE id=?1")                                                              \
+  X(PO_GET, "SELECT id,supplier,eta,status,created_at,updated_at FROM purchase_orders"      \
+            " WHERE id=?1")                                                                 \
+  X(PO_LIST, "SELECT id FROM purchase_orders WHERE seq < coalesce((SELECT seq FROM"         \
+             " purchase_orders WHERE id=?1), 9223372036854775807) ORDER BY seq DESC LIMIT ?2") \
+  X(PO_LINE_UPSERT, "INSERT INTO po_lines(po_id,line_no,sku,qty,received,open)"             \
+                    " VALUES(?1,?2,?3,?4,?5,?6) ON CONFLICT(po_id,line_no) DO UPDATE SET"   \
+                    " sku=excluded.sku,qty=excluded.qty,received=excluded.received,"        \
+                    " open=excluded.open")                                                  \
+  X(PO_LINES, "SELECT line_no,sku,qty,received,open FROM po_lines WHERE po_id=?1"           \
+              " ORDER BY line_no")                                                          \
+  X(SHIPMENT_INSERT, "INSERT INTO shipments(id,order_id,at,lines) VALUES(?1,?2,?3,?4)")     \
+  X(SHIPMENT_LIST, "SELECT id,order_id,at,lines FROM shipments WHERE order_id=?1"           \
+                   " ORDER BY at, id")                                                      \
+  X(WAITING_SKUS, "SELECT id FROM skus WHERE backordered > 0 ORDER BY id")                  \
+  X(EVENT_LAST, "SELECT coalesce(max(id),0) FROM events")                                 \
   X(IDEM_GET, "SELECT status,fingerprint,body FROM idempotency WHERE key=?1")               \
   X(IDEM_PUT, "INSERT INTO idempotency(key,status,fingerprint,body,at)"                     \
               " VALUES(?1,?2,?3,?4,?5)")
@@ -678,6 +703,204 @@ static bo_rc sq_event_list(bo_store *st, int64_t after_id, int limit, bo_event_c
   return each_row(st, s, each_event, &r);
 }
 
+/* --- suppliers ----------------------------------------------------------- */
+
+static void supplier_read(sqlite3_stmt *s, bo_supplier *out) {
+  col_text(s, 0, out->id, sizeof out->id);
+  col_text(s, 1, out->name, sizeof out->name);
+  out->lead_time_days = sqlite3_column_int(s, 2);
+  out->created_at = sqlite3_column_int64(s, 3);
+}
+
+static bo_rc sq_supplier_insert(bo_store *st, const bo_supplier *sp) {
+  sqlite3_stmt *s = stmt(st, S_SUPPLIER_INSERT);
+  if (!s) return BO_E_STORE;
+  bind_text(s, 1, sp->id);
+  bind_text(s, 2, sp->name);
+  sqlite3_bind_int(s, 3, sp->lead_time_days);
+  sqlite3_bind_int64(s, 4, sp->created_at);
+  return step_done(st, s);
+}
+
+static bo_rc sq_supplier_get(bo_store *st, const char *id, bo_supplier *out) {
+  sqlite3_stmt *s = stmt(st, S_SUPPLIER_GET);
+  if (!s) return BO_E_STORE;
+  bind_text(s, 1, id);
+  const int code = sqlite3_step(s);
+  if (code == SQLITE_ROW) supplier_read(s, out);
+  sqlite3_reset(s);
+  if (code == SQLITE_DONE) return BO_E_NOT_FOUND;
+  return rc_of(SQ(st)->db, code, "supplier_get");
+}
+
+static bo_rc each_supplier(sqlite3_stmt *s, void *p) {
+  bo_supplier sp;
+  supplier_read(s, &sp);
+  const row_cb *r = p;
+  return r->cb(r->ctx, &sp);
+}
+
+static bo_rc sq_supplier_list(bo_store *st, const bo_page *page, bo_supplier_cb cb, void *ctx) {
+  sqlite3_stmt *s = stmt(st, S_SUPPLIER_LIST);
+  if (!s) return BO_E_STORE;
+  bind_text(s, 1, page->after ? page->after : "");
+  sqlite3_bind_int(s, 2, page->limit);
+  row_cb r = {(bo_rc(*)(void *, const void *))cb, ctx};
+  return each_row(st, s, each_supplier, &r);
+}
+
+/* --- purchase orders ------------------------------------------------------- */
+
+static bo_rc po_lines_write(bo_store *st, const bo_po *po) {
+  bo_rc rc = BO_OK;
+  for (int i = 0; i < po->n_lines && !rc; i++) {
+    const bo_po_line *l = &po->lines[i];
+    sqlite3_stmt *s = stmt(st, S_PO_LINE_UPSERT);
+    if (!s) return BO_E_STORE;
+    bind_text(s, 1, po->id);
+    sqlite3_bind_int(s, 2, l->line_no);
+    bind_text(s, 3, l->sku);
+    sqlite3_bind_int64(s, 4, l->qty);
+    sqlite3_bind_int64(s, 5, l->received);
+    sqlite3_bind_int(s, 6, l->open);
+    rc = step_done(st, s);
+  }
+  return rc;
+}
+
+static bo_rc po_write(bo_store *st, int id, const bo_po *po) {
+  sqlite3_stmt *s = stmt(st, id);
+  if (!s) return BO_E_STORE;
+  bind_text(s, 1, po->id);
+  bind_text(s, 2, po->supplier);
+  sqlite3_bind_int(s, 3, po->eta);
+  sqlite3_bind_int(s, 4, po->status);
+  sqlite3_bind_int64(s, 5, po->created_at);
+  sqlite3_bind_int64(s, 6, po->updated_at);
+  const bo_rc rc = step_done(st, s);
+  return rc ? rc : po_lines_write(st, po);
+}
+
+static bo_rc sq_po_insert(bo_store *st, const bo_po *po) { return po_write(st, S_PO_INSERT, po); }
+static bo_rc sq_po_update(bo_store *st, const bo_po *po) { return po_write(st, S_PO_UPDATE, po); }
+
+static bo_rc each_po_line(sqlite3_stmt *s, void *p) {
+  bo_po *po = p;
+  if (po->n_lines == BO_LINES_PER_ORDER_MAX) return BO_E_STORE;
+  bo_po_line *l = &po->lines[po->n_lines++];
+  l->line_no = sqlite3_column_int(s, 0);
+  col_text(s, 1, l->sku, sizeof l->sku);
+  l->qty = sqlite3_column_int64(s, 2);
+  l->received = sqlite3_column_int64(s, 3);
+  l->open = sqlite3_column_int(s, 4) != 0;
+  return BO_OK;
+}
+
+static bo_rc sq_po_get(bo_store *st, const char *id, bo_po *out) {
+  sqlite3_stmt *s = stmt(st, S_PO_GET);
+  if (!s) return BO_E_STORE;
+  bind_text(s, 1, id);
+  const int code = sqlite3_step(s);
+  if (code == SQLITE_ROW) {
+    col_text(s, 0, out->id, sizeof out->id);
+    col_text(s, 1, out->supplier, sizeof out->supplier);
+    out->eta = sqlite3_column_int(s, 2);
+    out->status = (bo_po_status)sqlite3_column_int(s, 3);
+    out->created_at = sqlite3_column_int64(s, 4);
+    out->updated_at = sqlite3_column_int64(s, 5);
+  }
+  sqlite3_reset(s);
+  if (code == SQLITE_DONE) return BO_E_NOT_FOUND;
+  if (code != SQLITE_ROW) return rc_of(SQ(st)->db, code, "po_get");
+  out->n_lines = 0;
+  if (!(s = stmt(st, S_PO_LINES))) return BO_E_STORE;
+  bind_text(s, 1, id);
+  return each_row(st, s, each_po_line, out);
+}
+
+typedef struct po_list_ctx {
+  bo_store *st;
+  bo_po_cb cb;
+  void *ctx;
+  char ids[BO_LIST_LIMIT_MAX][BO_ID_LEN_MAX + 1];
+  int n;
+} po_list_ctx;
+
+static bo_rc collect_id(sqlite3_stmt *s, void *p) {
+  po_list_ctx *c = p;
+  col_text(s, 0, c->ids[c->n++], sizeof c->ids[0]);
+  return BO_OK;
+}
+
+static bo_rc sq_po_list(bo_store *st, const bo_page *page, bo_po_cb cb, void *ctx) {
+  sqlite3_stmt *s = stmt(st, S_PO_LIST);
+  if (!s) return BO_E_STORE;
+  po_list_ctx *c = calloc(1, sizeof *c);
+  bo_po *po = malloc(sizeof *po);
+  bo_rc rc = c && po ? BO_OK : BO_E_NOMEM;
+  if (!rc) {
+    bind_text(s, 1, page->after ? page->after : "");
+    sqlite3_bind_int(s, 2, page->limit < BO_LIST_LIMIT_MAX ? page->limit : BO_LIST_LIMIT_MAX);
+    rc = each_row(st, s, collect_id, c);
+  }
+  for (int i = 0; !rc && i < c->n; i++)
+    if (!(rc = sq_po_get(st, c->ids[i], po))) rc = cb(ctx, po);
+  free(c);
+  free(po);
+  return rc;
+}
+
+/* --- shipments ------------------------------------------------------------- */
+
+static bo_rc sq_shipment_insert(bo_store *st, const bo_shipment *sh) {
+  sqlite3_stmt *s = stmt(st, S_SHIPMENT_INSERT);
+  if (!s) return BO_E_STORE;
+  bind_text(s, 1, sh->id);
+  bind_text(s, 2, sh->order_id);
+  sqlite3_bind_int64(s, 3, sh->at);
+  bind_text(s, 4, sh->lines);
+  return step_done(st, s);
+}
+
+static bo_rc each_shipment(sqlite3_stmt *s, void *p) {
+  bo_shipment sh;
+  col_text(s, 0, sh.id, sizeof sh.id);
+  col_text(s, 1, sh.order_id, sizeof sh.order_id);
+  sh.at = sqlite3_column_int64(s, 2);
+  sh.lines = (const char *)sqlite3_column_text(s, 3);
+  const row_cb *r = p;
+  return r->cb(r->ctx, &sh);
+}
+
+static bo_rc sq_shipment_list(bo_store *st, const char *order_id, bo_shipment_cb cb, void *ctx) {
+  sqlite3_stmt *s = stmt(st, S_SHIPMENT_LIST);
+  if (!s) return BO_E_STORE;
+  bind_text(s, 1, order_id);
+  row_cb r = {(bo_rc(*)(void *, const void *))cb, ctx};
+  return each_row(st, s, each_shipment, &r);
+}
+
+static bo_rc each_id(sqlite3_stmt *s, void *p) {
+  const row_cb *r = p;
+  return r->cb(r->ctx, sqlite3_column_text(s, 0));
+}
+
+static bo_rc sq_waiting_skus(bo_store *st, bo_id_cb cb, void *ctx) {
+  sqlite3_stmt *s = stmt(st, S_WAITING_SKUS);
+  if (!s) return BO_E_STORE;
+  row_cb r = {(bo_rc(*)(void *, const void *))cb, ctx};
+  return each_row(st, s, each_id, &r);
+}
+
+static bo_rc sq_event_last_id(bo_store *st, int64_t *out) {
+  sqlite3_stmt *s = stmt(st, S_EVENT_LAST);
+  if (!s) return BO_E_STORE;
+  const int code = sqlite3_step(s);
+  *out = code == SQLITE_ROW ? sqlite3_column_int64(s, 0) : 0;
+  sqlite3_reset(s);
+  return rc_of(SQ(st)->db, code, "event_last_id");
+}
+
 /* --- idempotency ---------------------------------------------------------- */
 
 static bo_rc sq_idem_get(bo_store *st, const char *key, bo_idem *out) {
@@ -754,6 +977,17 @@ static const bo_store_ops sqlite_ops = {
     .open_lines = sq_open_lines,
     .event_append = sq_event_append,
     .event_list = sq_event_list,
+    .event_last_id = sq_event_last_id,
+    .supplier_insert = sq_supplier_insert,
+    .supplier_get = sq_supplier_get,
+    .supplier_list = sq_supplier_list,
+    .po_insert = sq_po_insert,
+    .po_update = sq_po_update,
+    .po_get = sq_po_get,
+    .po_list = sq_po_list,
+    .shipment_insert = sq_shipment_insert,
+    .shipment_list = sq_shipment_list,
+    .waiting_skus = sq_waiting_skus,
     .idem_get = sq_idem_get,
     .idem_put = sq_idem_put,
 };

@@ -57,6 +57,46 @@ typedef struct bo_order {
   int64_t updated_at;
 } bo_order;
 
+typedef struct bo_supplier {
+  char id[BO_ID_LEN_MAX + 1];
+  char name[BO_NAME_LEN_MAX + 1];
+  int32_t lead_time_days;
+  int64_t created_at;
+} bo_supplier;
+
+typedef enum {
+  BO_PO_OPEN,
+  BO_PO_PARTIALLY_RECEIVED,
+  BO_PO_RECEIVED,
+  BO_PO_CANCELLED
+} bo_po_status;
+
+typedef struct bo_po_line {
+  int32_t line_no;
+  char sku[BO_SKU_ID_LEN_MAX + 1];
+  int64_t qty;
+  int64_t received;
+  bool open; /* counts as incoming supply */
+} bo_po_line;
+
+typedef struct bo_po {
+  char id[BO_ID_LEN_MAX + 1];
+  char supplier[BO_ID_LEN_MAX + 1];
+  bo_day eta;
+  bo_po_status status;
+  int64_t created_at;
+  int64_t updated_at;
+  int n_lines;
+  bo_po_line lines[BO_LINES_PER_ORDER_MAX];
+} bo_po;
+
+typedef struct bo_shipment {
+  char id[BO_ID_LEN_MAX + 1];
+  char order_id[BO_ID_LEN_MAX + 1];
+  int64_t at;
+  const char *lines; /* JSON array text; borrowed */
+} bo_shipment;
+
 typedef struct bo_ledger_entry {
   int64_t id;
   char sku[BO_SKU_ID_LEN_MAX + 1];
@@ -93,6 +133,10 @@ typedef bo_rc (*bo_order_cb)(void *ctx, const bo_order *order);
 typedef bo_rc (*bo_line_cb)(void *ctx, const bo_line *line);
 typedef bo_rc (*bo_ledger_cb)(void *ctx, const bo_ledger_entry *e);
 typedef bo_rc (*bo_event_cb)(void *ctx, const bo_event *e);
+typedef bo_rc (*bo_supplier_cb)(void *ctx, const bo_supplier *s);
+typedef bo_rc (*bo_po_cb)(void *ctx, const bo_po *po);
+typedef bo_rc (*bo_shipment_cb)(void *ctx, const bo_shipment *s);
+typedef bo_rc (*bo_id_cb)(void *ctx, const char *id);
 
 typedef struct bo_store_ops {
   const char *name;
@@ -148,6 +192,24 @@ typedef struct bo_store_ops {
 
   bo_rc (*event_append)(bo_store *st, bo_event *e); /* sets e->id */
   bo_rc (*event_list)(bo_store *st, int64_t after_id, int limit, bo_event_cb cb, void *ctx);
+  bo_rc (*event_last_id)(bo_store *st, int64_t *out);
+
+  bo_rc (*supplier_insert)(bo_store *st, const bo_supplier *s);
+  bo_rc (*supplier_get)(bo_store *st, const char *id, bo_supplier *out);
+  bo_rc (*supplier_list)(bo_store *st, const bo_page *page, bo_supplier_cb cb, void *ctx);
+
+  /* purchase orders with their lines; po_update rewrites the header and lines */
+  bo_rc (*po_insert)(bo_store *st, const bo_po *po);
+  bo_rc (*po_update)(bo_store *st, const bo_po *po);
+  bo_rc (*po_get)(bo_store *st, const char *id, bo_po *out);
+  /* newest first; page->after is the id of the last PO seen */
+  bo_rc (*po_list)(bo_store *st, const bo_page *page, bo_po_cb cb, void *ctx);
+
+  bo_rc (*shipment_insert)(bo_store *st, const bo_shipment *s);
+  bo_rc (*shipment_list)(bo_store *st, const char *order_id, bo_shipment_cb cb, void *ctx);
+
+  /* SKUs with backordered units (for the daily re-promise and expiry) */
+  bo_rc (*waiting_skus)(bo_store *st, bo_id_cb cb, void *ctx);
 
   bo_rc (*idem_get)(bo_store *st, const char *key, bo_idem *out);
   bo_rc (*idem_put)(bo_store *st, const char *key, const bo_idem *in, int64_t at);
