@@ -33,7 +33,12 @@ int bo_cmd_check(int argc, char **argv) {
     return 2;
   }
   e.st->ops->begin(e.st);
-  const int64_t n = bo_check(&e, (int64_t)time(NULL), print_violation, NULL);
+  /* promises were last settled on the day of the last tick (manual or wall clock) */
+  int64_t now = (int64_t)time(NULL);
+  char buf[24];
+  if (e.st->ops->meta_get(e.st, "tick_day", buf, sizeof buf) == BO_OK)
+    now = strtoll(buf, NULL, 10) * BO_SECONDS_PER_DAY;
+  const int64_t n = bo_check(&e, now, print_violation, NULL);
   e.st->ops->commit(e.st);
   e.st->ops->close(e.st);
   if (n < 0) {

@@ -6,6 +6,7 @@
  */
 #include <stdarg.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "engine.h"
@@ -31,6 +32,8 @@ __attribute__((format(printf, 2, 3))) static void violation(checker *c, const ch
   c->violations++;
   c->report(c->ctx, msg);
 }
+
+static void check_promises(checker *c, const bo_sku *k);
 
 static bo_rc check_line(void *p, const bo_line *l) {
   checker *c = p;
@@ -77,6 +80,8 @@ static bo_rc check_sku(void *p, const bo_sku *k) {
   checker *c = p;
   check_counters(c, k);
   if (c->rc) return c->rc;
+  check_promises(c, k);
+  if (c->rc) return c->rc;
   c->allocated = c->backordered = 0;
   c->sku = k;
   bo_rc rc = c->e->st->ops->open_lines(c->e->st, k->id, check_line, c);
@@ -87,6 +92,38 @@ static bo_rc check_sku(void *p, const bo_sku *k) {
               k->id, (long long)k->allocated, (long long)k->backordered, (long long)c->allocated,
               (long long)c->backordered);
   return BO_OK;
+}
+
+/* Promises must be what the supply gives now: re-walk the queue and compare. */
+static void check_promises(checker *c, const bo_sku *k) {
+  if (k->backordered == 0) return;
+  bo_store *st = c->e->st;
+  bo_lines q = {0};
+  bo_incomings in;
+  bo_supply supply[sizeof in.v / sizeof in.v[0]];
+  if ((c->rc = st->ops->queue_load(st, k->id, &q)) || (c->rc = st->ops->incoming_load(st, k->id, &in)))
+    goto done;
+  bo_walk_result *res = calloc(q.n, sizeof *res);
+  if (!res) {
+    c->rc = BO_E_NOMEM;
+    goto done;
+  }
+  const bo_promise_ctx ctx = bo__promise_ctx(c->e, k, c->now);
+  bo_promise_walk(supply, bo__supply(&in, supply), 0, q.v, q.n, &ctx, res);
+  for (size_t i = 0; i < q.n; i++) {
+    const bo_line *l = &q.v[i];
+    if (bo_schedule_equal(&res[i].promise, &l->promise) && !res[i].cancel_late &&
+        !res[i].cancel_delay)
+      continue;
+    char stored[BO_PROMISE_PARTS_MAX * 40], fresh[BO_PROMISE_PARTS_MAX * 40];
+    bo_schedule_encode(&l->promise, stored, sizeof stored);
+    bo_schedule_encode(&res[i].promise, fresh, sizeof fresh);
+    violation(c, "order \"%s\" line %d (%s): promise \"%s\" is not what supply gives now \"%s\"",
+              l->order_id, l->line_no, l->sku, stored, fresh);
+  }
+  free(res);
+done:
+  bo_lines_release(&q);
 }
 
 typedef struct last_id {
