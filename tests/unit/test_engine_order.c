@@ -1,7 +1,256 @@
+/*
+ * test_engine_order.c — the engine over a real SQLite file, with faults.
+ *
+ * A proxy store fails its Nth call; for every N the failed command must
+ * leave the database exactly as it was once its savepoint is rolled back
+ * (SPEC 3.7), and `bo_check` must find no violation.
+ */
 #include <stdarg.h>
 #include <stddef.h>
 #include <setjmp.h>
 #include <stdint.h>
 #include <cmocka.h>
-static void placeholder(void **s) { (void)s; }
-int main(void) { const struct CMUnitTest t[] = {cmocka_unit_test(placeholder)}; return cmocka_run_group_tests(t, NULL, NULL); }
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "../../src/engine/engine.h"
+
+#define T0 ((int64_t)bo_day_from_civil(2026, 12, 1) * BO_SECONDS_PER_DAY + 9 * 3600)
+
+/* --- a store that fails on purpose ----------------------------------------- */
+
+/* The SQLite store with its ops table swapped for one whose data calls
+ * count themselves and fail when their turn comes; all else passes through. */
+typedef struct faulty {
+  bo_store *inner;
+  long calls, fail_at; /* fail the fail_at-th call (1-based); 0: never */
+} faulty;
+
+static bo_store_ops faulty_ops;
+static const bo_store_ops *inner_ops;
+static faulty *current;
+
+static bool trip(void) { return current->fail_at && ++current->calls == current->fail_at; }
+
+#define WRAP(name, params, args)                 \
+  static bo_rc f_##name params {                 \
+    if (trip()) return BO_E_STORE;               \
+    return inner_ops->name args;                 \
+  }
+WRAP(sku_get, (bo_store * st, const char *id, bo_sku *out), (st, id, out))
+WRAP(sku_update, (bo_store * st, const bo_sku *k), (st, k))
+WRAP(incoming_load, (bo_store * st, const char *sku, bo_incomings *out), (st, sku, out))
+WRAP(order_insert, (bo_store * st, const bo_order *o), (st, o))
+WRAP(line_insert, (bo_store * st, const bo_line *l), (st, l))
+WRAP(line_update, (bo_store * st, const bo_line *l), (st, l))
+WRAP(queue_load, (bo_store * st, const char *sku, bo_lines *out), (st, sku, out))
+WRAP(queue_has_after, (bo_store * st, const bo_line *l, bool *out), (st, l, out))
+WRAP(event_append, (bo_store * st, bo_event *e), (st, e))
+WRAP(ledger_append, (bo_store * st, bo_ledger_entry *e), (st, e))
+WRAP(order_get, (bo_store * st, const char *id, bo_order *out), (st, id, out))
+WRAP(order_lines, (bo_store * st, const char *id, bo_lines *out), (st, id, out))
+WRAP(order_update, (bo_store * st, const bo_order *o), (st, o))
+WRAP(next_id, (bo_store * st, const char *c, int64_t *out), (st, c, out))
+
+static faulty *faulty_open(const char *path) {
+  faulty *f = calloc(1, sizeof *f);
+  bo_err err = {0};
+  assert_int_equal(bo_store_sqlite_open(path, BO_STORE_WRITER, &f->inner, &err), BO_OK);
+  inner_ops = f->inner->ops;
+  faulty_ops = *inner_ops;
+#define USE(name) faulty_ops.name = f_##name;
+  USE(sku_get) USE(sku_update) USE(incoming_load) USE(order_insert) USE(line_insert)
+  USE(line_update) USE(queue_load) USE(queue_has_after) USE(event_append) USE(ledger_append)
+  USE(order_get) USE(order_lines) USE(order_update) USE(next_id)
+#undef USE
+  f->inner->ops = &faulty_ops;
+  current = f;
+  return f;
+}
+
+static bo_engine engine_of(faulty *f) {
+  return (bo_engine){.st = f->inner,
+                     .cfg = {.default_lead_time_days = 10, .max_backorder_days = BO_DAYS_NONE}};
+}
+
+/* --- helpers ----------------------------------------------------------------- */
+
+static char db_path[64];
+
+static int setup(void **state) {
+  snprintf(db_path, sizeof db_path, "/tmp/bo-unit-%d.db", (int)getpid());
+  unlink(db_path);
+  faulty *f = faulty_open(db_path);
+  *state = f;
+  return 0;
+}
+
+static void remove_db(void) {
+  char p[80];
+  unlink(db_path);
+  snprintf(p, sizeof p, "%s-wal", db_path);
+  unlink(p);
+  snprintf(p, sizeof p, "%s-shm", db_path);
+  unlink(p);
+}
+
+static int teardown(void **state) {
+  faulty *f = *state;
+  f->inner->ops = inner_ops;
+  f->inner->ops->close(f->inner);
+  free(f);
+  remove_db();
+  return 0;
+}
+
+/* Runs fn inside begin/savepoint like the writer does; commits. */
+static bo_rc in_tx(faulty *f, bo_rc (*fn)(bo_engine *, void *), void *arg) {
+  bo_engine e = engine_of(f);
+  assert_int_equal(f->inner->ops->begin(f->inner), BO_OK);
+  assert_int_equal(f->inner->ops->savepoint(f->inner), BO_OK);
+  const bo_rc rc = fn(&e, arg);
+  if (rc)
+    f->inner->ops->rollback_to(f->inner);
+  else
+    f->inner->ops->release(f->inner);
+  assert_int_equal(f->inner->ops->commit(f->inner), BO_OK);
+  return rc;
+}
+
+static bo_rc make_sku(bo_engine *e, void *arg) {
+  bo_sku_input in = {.fields = BO_SKU_F_POLICY | BO_SKU_F_ON_HAND};
+  snprintf(in.v.id, sizeof in.v.id, "%s", (const char *)arg);
+  in.v.policy = BO_POLICY_NOTIFY;
+  in.v.on_hand = 15;
+  bo_err err;
+  return bo_sku_create(e, T0, &in, &err);
+}
+
+typedef struct order_arg {
+  const char *id, *sku;
+  int64_t qty;
+  int32_t tier;
+} order_arg;
+
+static bo_rc place(bo_engine *e, void *arg) {
+  const order_arg *a = arg;
+  bo_order_request req = {.n_lines = 1};
+  snprintf(req.order.id, sizeof req.order.id, "%s", a->id);
+  snprintf(req.order.customer_id, sizeof req.order.customer_id, "c");
+  req.order.tier = a->tier;
+  req.order.need_by = BO_DAY_NONE;
+  snprintf(req.lines[0].sku, sizeof req.lines[0].sku, "%s", a->sku);
+  req.lines[0].qty = a->qty;
+  char id[BO_ID_LEN_MAX + 1];
+  bo_err err;
+  return bo_order_place(e, T0, &req, id, &err);
+}
+
+static bo_rc adjust(bo_engine *e, void *arg) {
+  bo_err err;
+  return bo_adjust(e, T0, "DOLL-1", *(int64_t *)arg, "count", NULL, &err);
+}
+
+static void no_violation(void *ctx, const char *m) {
+  (void)ctx;
+  fail_msg("violation: %s", m);
+}
+
+/* A fingerprint of everything: counters, queue and event count. */
+static void snapshot(faulty *f, char *buf, size_t size) {
+  bo_sku k;
+  int64_t events;
+  assert_int_equal(f->inner->ops->sku_get(f->inner, "DOLL-1", &k), BO_OK);
+  assert_int_equal(f->inner->ops->event_last_id(f->inner, &events), BO_OK);
+  bo_lines q = {0};
+  assert_int_equal(f->inner->ops->queue_load(f->inner, "DOLL-1", &q), BO_OK);
+  int n = snprintf(buf, size, "%lld/%lld/%lld/%lld/%zu", (long long)k.on_hand,
+                   (long long)k.allocated, (long long)k.backordered, (long long)events, q.n);
+  for (size_t i = 0; i < q.n && n > 0 && (size_t)n < size; i++)
+    n += snprintf(buf + n, size - (size_t)n, "|%s:%lld", q.v[i].order_id,
+                  (long long)q.v[i].backordered);
+  bo_lines_release(&q);
+}
+
+/* --- tests ------------------------------------------------------------------- */
+
+/* The doll example through the engine: 15 allocated, 5 backordered. */
+static void test_doll(void **state) {
+  faulty *f = *state;
+  assert_int_equal(in_tx(f, make_sku, "DOLL-1"), BO_OK);
+  assert_int_equal(in_tx(f, place, &(order_arg){"A-1", "DOLL-1", 20, 0}), BO_OK);
+  bo_lines lines = {0};
+  assert_int_equal(f->inner->ops->order_lines(f->inner, "A-1", &lines), BO_OK);
+  assert_int_equal(lines.n, 1);
+  assert_int_equal(lines.v[0].allocated, 15);
+  assert_int_equal(lines.v[0].backordered, 5);
+  /* no supply: estimated at today + 10 days of lead time */
+  assert_int_equal(lines.v[0].promise.n, 1);
+  assert_true(lines.v[0].promise.parts[0].estimate);
+  assert_int_equal(lines.v[0].promise.parts[0].date, bo_day_of(T0) + 10);
+  bo_lines_release(&lines);
+}
+
+/* Every store call of every command can fail: nothing changes, ever. */
+static void test_faults_change_nothing(void **state) {
+  faulty *f = *state;
+  assert_int_equal(in_tx(f, make_sku, "DOLL-1"), BO_OK);
+  assert_int_equal(in_tx(f, place, &(order_arg){"A-1", "DOLL-1", 20, 0}), BO_OK);
+  assert_int_equal(in_tx(f, place, &(order_arg){"A-2", "DOLL-1", 4, 0}), BO_OK);
+  struct {
+    bo_rc (*fn)(bo_engine *, void *);
+    void *arg;
+  } cmds[] = {
+      {place, &(order_arg){"B-1", "DOLL-1", 3, 5}}, /* jumps the queue: full settle */
+      {place, &(order_arg){"B-2", "DOLL-1", 2, 0}}, /* tail: fast path */
+      {adjust, &(int64_t){6}},                      /* allocation to the queue */
+  };
+  for (size_t c = 0; c < sizeof cmds / sizeof cmds[0]; c++) {
+    char before[4096], after[4096];
+    snapshot(f, before, sizeof before);
+    long n = 1;
+    for (;; n++) {
+      f->calls = 0;
+      f->fail_at = n;
+      const bo_rc rc = in_tx(f, cmds[c].fn, cmds[c].arg);
+      f->fail_at = 0;
+      snapshot(f, after, sizeof after);
+      if (rc == BO_OK) break; /* past the last call: the command went through */
+      assert_string_equal(before, after);
+      bo_engine e = engine_of(f);
+      assert_int_equal(bo_check(&e, T0, no_violation, NULL), 0);
+    }
+    assert_true(n > 3); /* the command made several store calls, each failed once */
+    assert_string_not_equal(before, after);
+  }
+  bo_engine e = engine_of(f);
+  assert_int_equal(bo_check(&e, T0, no_violation, NULL), 0);
+}
+
+/* A higher tier jumps ahead; arriving stock follows the queue order. */
+static void test_tier_order(void **state) {
+  faulty *f = *state;
+  assert_int_equal(in_tx(f, make_sku, "DOLL-1"), BO_OK);
+  assert_int_equal(in_tx(f, place, &(order_arg){"A-1", "DOLL-1", 15, 0}), BO_OK);
+  assert_int_equal(in_tx(f, place, &(order_arg){"A-2", "DOLL-1", 3, 0}), BO_OK);
+  assert_int_equal(in_tx(f, place, &(order_arg){"A-3", "DOLL-1", 3, 2}), BO_OK);
+  assert_int_equal(in_tx(f, adjust, &(int64_t){4}), BO_OK);
+  bo_lines q = {0};
+  assert_int_equal(f->inner->ops->queue_load(f->inner, "DOLL-1", &q), BO_OK);
+  assert_int_equal(q.n, 1); /* A-3 got 3, A-2 got 1 and waits for 2 */
+  assert_string_equal(q.v[0].order_id, "A-2");
+  assert_int_equal(q.v[0].backordered, 2);
+  bo_lines_release(&q);
+}
+
+int main(void) {
+  const struct CMUnitTest tests[] = {
+      cmocka_unit_test_setup_teardown(test_doll, setup, teardown),
+      cmocka_unit_test_setup_teardown(test_faults_change_nothing, setup, teardown),
+      cmocka_unit_test_setup_teardown(test_tier_order, setup, teardown),
+  };
+  return cmocka_run_group_tests(tests, NULL, NULL);
+}
