@@ -180,7 +180,7 @@ bo_rc bo__settle(bo_engine *e, int64_t now, bo_sku *sku, bo_err *err) {
   while (first < q.n && q.v[first].backordered == 0) first++;
   const bo_promise_ctx ctx = bo__promise_ctx(e, sku, now);
   const size_t n_supply = bo__supply(&in, supply);
-  bo_promise_walk(supply, n_supply, 0, q.v + first, q.n - first, &ctx, res + first);
+  if (first < q.n) bo_promise_walk(supply, n_supply, 0, q.v + first, q.n - first, &ctx, res + first);
   for (size_t i = 0; i < q.n && !rc; i++) {
     bo_line *l = &q.v[i];
     const int64_t gained = l->allocated - took[i];
