@@ -302,6 +302,13 @@ static void test_walk_need_by_boundaries(void **state) {
   expect_schedule(&r[0].promise, PART(5, D + 5));
   assert_true(r[0].cancel_late == 3);
 
+  /* need_by on the first PO's date: those 5 units are in time, the 3 after are not */
+  q[0].need_by = D + 5;
+  bo_promise_walk(sup, 2, 0, q, 2, &ctx, r);
+  expect_schedule(&r[0].promise, PART(5, D + 5));
+  assert_true(r[0].cancel_late == 3);
+  expect_schedule(&r[1].promise, PART(3, D + 12));
+
   /* everything late: the whole backordered part is cancelled, supply passes on */
   q[0].need_by = D + 4;
   bo_promise_walk(sup, 2, 0, q, 2, &ctx, r);
@@ -583,7 +590,7 @@ static void test_schedule_decode_rejects(void **state) {
       "garbage", "5",          "5@",           "@20793",          "5@x",
       "0@20793", "-3@20793",   "5@20793x",     "5@20793ee",       "5@20793;;3@20800",
       "5#20793", "5@20793,3@1", "5@20793e3@1", "5@20793;3",       "e",
-      ";",       "5@20793 ;3@1",
+      ";",       "5@20793 ;3@1", "5@20793 3@1",
       /* nine parts: more than BO_PROMISE_PARTS_MAX */
       "1@1;1@2;1@3;1@4;1@5;1@6;1@7;1@8;1@9",
   };
