@@ -156,6 +156,9 @@ bo_rc bo__event(bo_engine *e, int64_t now, const char *type, const char *order_i
 /* Allocates available stock to the SKU's queue, re-promises it, stores the
  * changed lines with their events and the SKU with its new counters and status. */
 bo_rc bo__settle(bo_engine *e, int64_t now, bo_sku *sku, bo_err *err);
+/* Recomputes an order's status from its stored lines and stores it when it
+ * changed; *ready (may be NULL) tells whether nothing waits and something is allocated. */
+bo_rc bo__order_refresh(bo_engine *e, int64_t now, const char *order_id, bool *ready);
 /* Stores the SKU after recomputing its status; emits sku.status_changed. */
 bo_rc bo__sku_save(bo_engine *e, int64_t now, bo_sku *sku, const bo_incomings *in);
 bo_promise_ctx bo__promise_ctx(bo_engine *e, const bo_sku *sku, int64_t now);

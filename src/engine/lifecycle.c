@@ -48,23 +48,6 @@ static bo_rc requested(const bo_lines *lines, const bo_line_request *req, int n,
 static int64_t allocated_of(const bo_line *l) { return l->allocated; }
 static int64_t open_units(const bo_line *l) { return l->allocated + l->backordered; }
 
-static bo_rc refresh_status(bo_engine *e, int64_t now, bo_order *o, const bo_lines *lines) {
-  int64_t qty = 0, cancelled = 0, shipped = 0;
-  for (size_t i = 0; i < lines->n; i++) {
-    qty += lines->v[i].qty;
-    cancelled += lines->v[i].cancelled;
-    shipped += lines->v[i].shipped;
-  }
-  bo_order_status st = BO_ORDER_OPEN;
-  if (cancelled == qty) st = BO_ORDER_CANCELLED;
-  else if (shipped + cancelled == qty) st = BO_ORDER_SHIPPED;
-  else if (shipped > 0) st = BO_ORDER_PARTIALLY_SHIPPED;
-  if (st == o->status) return BO_OK;
-  o->status = st;
-  o->updated_at = now;
-  return e->st->ops->order_update(e->st, o);
-}
-
 /* Ships `qty` allocated units of line l: ledger, SKU counters. */
 static bo_rc ship_line(bo_engine *e, int64_t now, bo_line *l, int64_t qty, const char *ship_id) {
   bo_sku sku;
@@ -130,7 +113,8 @@ bo_rc bo_order_ship(bo_engine *e, int64_t now, const char *order_id,
     rc = e->st->ops->shipment_insert(e->st, &sh);
   }
   free(text);
-  if (!rc) rc = refresh_status(e, now, &o, &lines);
+  if (!rc) rc = bo__order_refresh(e, now, o.id, NULL);
+  if (!rc) rc = e->st->ops->order_get(e->st, o.id, &o);
   if (!rc)
     rc = bo__event(e, now, "order.shipped", o.id, "",
                    json_pack("{s:s,s:O,s:s}", "shipment", ship_id, "lines", shipped, "status",
@@ -181,7 +165,7 @@ bo_rc bo_order_cancel(bo_engine *e, int64_t now, const char *order_id,
   if ((rc = requested(&lines, req, n, want, open_units, "cancel", err))) goto done;
   for (size_t i = 0; i < lines.n && !rc; i++)
     if (want[i] > 0) rc = cancel_line(e, now, &lines.v[i], want[i], reason, err);
-  if (!rc) rc = refresh_status(e, now, &o, &lines);
+  if (!rc) rc = bo__order_refresh(e, now, o.id, NULL);
   if (rc && !err->rc) bo_err_set(err, rc, "", "cannot cancel order \"%s\"", order_id);
 done:
   bo_lines_release(&lines);
@@ -247,7 +231,7 @@ static bo_rc expire_sku(bo_engine *e, int64_t now, const char *id, bo_err *err) 
     rc = load_order(e, l->order_id, &o, &lines, err);
     const int k = rc ? -1 : line_of(&lines, l->sku);
     if (k >= 0) rc = cancel_line(e, now, &lines.v[k], lines.v[k].backordered, "expired", err);
-    if (!rc) rc = refresh_status(e, now, &o, &lines);
+    if (!rc) rc = bo__order_refresh(e, now, o.id, NULL);
     bo_lines_release(&lines);
   }
   bo_lines_release(&q);

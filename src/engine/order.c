@@ -52,22 +52,18 @@ static bo_rc protect_position(bo_engine *e, bo_line *nl) {
 
 /* Dates a new line that waits at the tail of its queue: everything ahead of
  * it takes supply first. Cancels at once what falls after need_by. */
-static bo_rc promise_tail(bo_engine *e, int64_t now, const bo_sku *sku, int64_t ahead,
-                          bo_line *l, int64_t *cancelled_late) {
-  bo_incomings in;
-  bo_supply supply[sizeof in.v / sizeof in.v[0]];
-  const bo_rc rc = e->st->ops->incoming_load(e->st, sku->id, &in);
-  if (rc) return rc;
+static void promise_tail(bo_engine *e, int64_t now, const bo_sku *sku, const bo_incomings *in,
+                         int64_t ahead, bo_line *l, int64_t *cancelled_late) {
+  bo_supply supply[sizeof in->v / sizeof in->v[0]];
   const bo_promise_ctx ctx = bo__promise_ctx(e, sku, now);
   bo_walk_result r;
-  bo_promise_walk(supply, bo__supply(&in, supply), ahead, l, 1, &ctx, &r);
+  bo_promise_walk(supply, bo__supply(in, supply), ahead, l, 1, &ctx, &r);
   BO_ASSERT(r.cancel_delay == 0);
   l->backordered -= r.cancel_late;
   l->cancelled += r.cancel_late;
   l->promise = r.promise;
-  l->first_promise = bo_schedule_date(&r.promise);
+  l->first_promise = r.promise.n ? bo_schedule_date(&r.promise) : BO_DAY_NONE;
   *cancelled_late = r.cancel_late;
-  return BO_OK;
 }
 
 /* Checks every line against its SKU's policy before anything is written. */
@@ -128,14 +124,14 @@ static bo_rc place_line(bo_engine *e, int64_t now, const bo_order *o, int i, bo_
     if (!rc) rc = e->st->ops->queue_has_after(e->st, l, &jumps);
   }
   int64_t late = 0;
-  if (!rc && l->backordered > 0 && !jumps) rc = promise_tail(e, now, sku, ahead, l, &late);
+  bo_incomings in;
+  if (!rc && !jumps) rc = e->st->ops->incoming_load(e->st, sku->id, &in);
+  if (!rc && l->backordered > 0 && !jumps) promise_tail(e, now, sku, &in, ahead, l, &late);
   sku->backordered += l->backordered;
   if (!rc) rc = e->st->ops->line_insert(e->st, l);
   if (rc) return bo_err_set(err, rc, "", "cannot store line %d of order \"%s\"", i + 1, o->id);
   if (jumps) return bo__settle(e, now, sku, err);
-  bo_incomings in;
-  if ((rc = e->st->ops->incoming_load(e->st, sku->id, &in)) ||
-      (rc = bo__sku_save(e, now, sku, &in)))
+  if ((rc = bo__sku_save(e, now, sku, &in)))
     return bo_err_set(err, rc, "", "cannot store sku \"%s\"", sku->id);
   if (late > 0)
     rc = bo__event(e, now, "order.cancelled", o->id, sku->id,
@@ -174,6 +170,7 @@ bo_rc bo_order_place(bo_engine *e, int64_t now, const bo_order_request *req,
   }
   for (int i = 0; i < req->n_lines && !rc; i++)
     rc = place_line(e, now, &o, i, &skus[i], &splits[i], req->lines[i].qty, &lines[i], err);
+  if (!rc) rc = bo__order_refresh(e, now, o.id, NULL); /* need_by may cancel it all */
   if (rc) goto done;
   rc = bo_order_events(e, now, o.id, err);
   if (!rc) memcpy(id_out, o.id, BO_ID_LEN_MAX + 1);

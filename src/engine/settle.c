@@ -64,7 +64,7 @@ bo_rc bo__sku_save(bo_engine *e, int64_t now, bo_sku *sku, const bo_incomings *i
 }
 
 /* Recomputes an order's status from its lines and stores it when it changed. */
-static bo_rc order_refresh(bo_engine *e, int64_t now, const char *order_id, bool *ready_out) {
+bo_rc bo__order_refresh(bo_engine *e, int64_t now, const char *order_id, bool *ready_out) {
   bo_order o;
   bo_lines lines = {0};
   bo_rc rc = e->st->ops->order_get(e->st, order_id, &o);
@@ -100,7 +100,7 @@ static bo_rc line_allocated(bo_engine *e, int64_t now, const bo_line *l, int64_t
                                  "allocated", (json_int_t)l->allocated, "backordered",
                                  (json_int_t)l->backordered));
   bool ready = false;
-  if (!rc) rc = order_refresh(e, now, l->order_id, &ready);
+  if (!rc) rc = bo__order_refresh(e, now, l->order_id, &ready);
   if (!rc && ready && l->backordered == 0)
     rc = bo__event(e, now, "order.ready_to_ship", l->order_id, l->sku, json_object());
   return rc;
@@ -111,7 +111,7 @@ static bo_rc line_cancelled(bo_engine *e, int64_t now, const bo_line *l, int64_t
   bo_rc rc = bo__event(e, now, "order.cancelled", l->order_id, l->sku,
                        json_pack("{s:i,s:I,s:s,s:I}", "line", l->line_no, "qty", (json_int_t)qty,
                                  "reason", reason, "cancelled", (json_int_t)l->cancelled));
-  return rc ? rc : order_refresh(e, now, l->order_id, NULL);
+  return rc ? rc : bo__order_refresh(e, now, l->order_id, NULL);
 }
 
 /* Applies one walk result to line l (a copy of its stored state in `old`). */
