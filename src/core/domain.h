@@ -124,7 +124,6 @@ typedef struct bo_split {
  * Splits qty units of a new line: as much as is available is allocated, the
  * rest backordered if the policy allows (deny, discontinued and
  * backorder_limit refuse; `incoming_units` bounds a limit of "incoming").
- * `queue_nonempty` must be false when available > 0 (invariant 5).
  */
 bo_split bo_split_line(const bo_sku *sku, int64_t incoming_units, int64_t qty);
 

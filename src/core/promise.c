@@ -50,25 +50,37 @@ size_t bo_schedule_encode(const bo_schedule *s, char *buf, size_t size) {
   return len;
 }
 
+/* Reads a run of decimal digits into *out (no sign, no space); false when empty or too long. */
+static bool read_digits(const char **p, int64_t max, int64_t *out) {
+  int64_t v = 0;
+  const char *s = *p;
+  if (*s < '0' || *s > '9') return false;
+  for (; *s >= '0' && *s <= '9'; s++) {
+    v = v * 10 + (*s - '0');
+    if (v > max) return false;
+  }
+  *p = s;
+  *out = v;
+  return true;
+}
+
 bool bo_schedule_decode(const char *text, bo_schedule *out) {
-  out->n = 0;
+  bo_schedule s = {0};
   const char *p = text;
   while (*p) {
-    if (out->n == BO_PROMISE_PARTS_MAX) return false;
-    char *end;
-    const long long qty = strtoll(p, &end, 10);
-    if (end == p || *end != '@' || qty <= 0) return false;
-    p = end + 1;
-    const long date = strtol(p, &end, 10);
-    if (end == p) return false;
-    bo_promise_part *part = &out->parts[out->n++];
+    int64_t qty, date;
+    if (s.n == BO_PROMISE_PARTS_MAX || !read_digits(&p, BO_STOCK_MAX, &qty) || qty == 0 ||
+        *p++ != '@' || !read_digits(&p, BO_DAY_MAX + BO_DAYS_MAX * 3, &date))
+      return false;
+    bo_promise_part *part = &s.parts[s.n++];
     part->qty = qty;
     part->date = (bo_day)date;
-    part->estimate = *end == 'e';
-    p = end + (*end == 'e');
-    if (*p == ';') p++;
+    part->estimate = *p == 'e';
+    p += *p == 'e';
+    if (*p == ';' && p[1]) p++;
     else if (*p) return false;
   }
+  *out = s;
   return true;
 }
 
@@ -100,9 +112,9 @@ static void cursor_skip(cursor *c, int64_t units) {
   while (units > 0 && c->i < c->n) {
     const int64_t left = c->supply[c->i].qty - c->used;
     const int64_t take = units < left ? units : left;
-    c->used += take;
-    units -= take;
-    if (c->used == c->supply[c->i].qty) {
+    c->used += take > 0 ? take : 0;
+    units -= take > 0 ? take : 0;
+    if (c->used >= c->supply[c->i].qty) {
       c->i++;
       c->used = 0;
     }
@@ -119,6 +131,11 @@ static void take_units(cursor *c, int64_t qty, bo_day estimate_day, const bo_pro
                        bo_schedule *out) {
   while (qty > 0 && c->i < c->n) {
     const int64_t left = c->supply[c->i].qty - c->used;
+    if (left <= 0) { /* an empty supply entry dates nothing */
+      c->i++;
+      c->used = 0;
+      continue;
+    }
     const int64_t take = qty < left ? qty : left;
     schedule_add(out, take, supply_day(&c->supply[c->i], ctx), false);
     qty -= take;
