@@ -59,8 +59,7 @@ json_t *bo_sku_json(const bo_sku *k) {
   return o;
 }
 
-json_t *bo_line_json(const bo_line *l, int64_t now) {
-  (void)now;
+json_t *bo_line_json(const bo_line *l) {
   json_t *o = json_pack("{s:s,s:I,s:I,s:I,s:I,s:I,s:o,s:o,s:o}", "sku", l->sku, "qty",
                         (json_int_t)l->qty, "allocated", (json_int_t)l->allocated, "backordered",
                         (json_int_t)l->backordered, "shipped", (json_int_t)l->shipped,
@@ -98,7 +97,7 @@ bo_rc bo_order_json(bo_engine *e, const char *id, int64_t now, json_t **out, bo_
   }
   json_t *j = bo_order_head_json(&o);
   json_t *a = json_array();
-  for (size_t i = 0; i < lines.n; i++) json_array_append_new(a, bo_line_json(&lines.v[i], now));
+  for (size_t i = 0; i < lines.n; i++) json_array_append_new(a, bo_line_json(&lines.v[i]));
   json_object_set_new(j, "lines", a);
   bo_lines_release(&lines);
   *out = j;

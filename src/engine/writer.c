@@ -100,43 +100,6 @@ void bo_writer_submit(bo_writer *w, bo_job *job) {
   pthread_mutex_unlock(&w->mu);
 }
 
-typedef struct sync_job {
-  bo_job job;
-  bo_job *inner;
-  pthread_mutex_t mu;
-  pthread_cond_t cv;
-  bool finished;
-  bo_rc rc;
-} sync_job;
-
-static bo_rc sync_run(bo_job *j, bo_engine *e, int64_t now) {
-  sync_job *s = (sync_job *)j;
-  return s->inner->run(s->inner, e, now);
-}
-
-static void sync_done(bo_job *j, bo_rc rc) {
-  sync_job *s = (sync_job *)j;
-  if (s->inner->done) s->inner->done(s->inner, rc);
-  pthread_mutex_lock(&s->mu);
-  s->finished = true;
-  s->rc = rc;
-  pthread_cond_signal(&s->cv);
-  pthread_mutex_unlock(&s->mu);
-}
-
-bo_rc bo_writer_run(bo_writer *w, bo_job *job) {
-  sync_job s = {.job = {.run = sync_run, .done = sync_done}, .inner = job};
-  pthread_mutex_init(&s.mu, NULL);
-  pthread_cond_init(&s.cv, NULL);
-  bo_writer_submit(w, &s.job);
-  pthread_mutex_lock(&s.mu);
-  while (!s.finished) pthread_cond_wait(&s.cv, &s.mu);
-  pthread_mutex_unlock(&s.mu);
-  pthread_mutex_destroy(&s.mu);
-  pthread_cond_destroy(&s.cv);
-  return s.rc;
-}
-
 void bo_writer_stop(bo_writer *w) {
   if (!w->started) return;
   pthread_mutex_lock(&w->mu);

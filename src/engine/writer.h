@@ -44,8 +44,6 @@ typedef struct bo_writer {
 bo_rc bo_writer_start(bo_writer *w, bo_engine *e, bo_clock *clock);
 /* Queues a job; its done() will be called exactly once. */
 void bo_writer_submit(bo_writer *w, bo_job *job);
-/* Runs one job synchronously through the writer (waits for its done). */
-bo_rc bo_writer_run(bo_writer *w, bo_job *job);
 /* Finishes the queued jobs and stops the thread. */
 void bo_writer_stop(bo_writer *w);
 

@@ -25,7 +25,7 @@ static bo_rc list_queue_line(void *p, const bo_line *l) {
   bo_order o;
   const bo_rc rc = c->e->st->ops->order_get(c->e->st, l->order_id, &o);
   if (rc) return rc;
-  json_t *j = bo_line_json(l, c->now);
+  json_t *j = bo_line_json(l);
   json_object_set_new(j, "order", json_string(l->order_id));
   json_object_set_new(j, "customer", json_pack("{s:s,s:i}", "id", o.customer_id, "tier", o.tier));
   json_object_set_new(j, "tier", json_integer(o.tier));

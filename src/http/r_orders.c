@@ -202,6 +202,8 @@ bo_rc bo_h_order_list(bo_req *r) {
     return bo_err_set(&r->err, BO_E_INVALID, "status",
                       "status \"%.20s\" must be open, partially_shipped, shipped or cancelled", st);
   const char *cursor = bo_query(r, "cursor");
+  if (cursor && strlen(cursor) > BO_ID_LEN_MAX)
+    return bo_err_set(&r->err, BO_E_INVALID, "cursor", "cursor is not valid");
   order_list_ctx c = {.e = r->reader, .now = r->now, .items = json_array()};
   rc = r->reader->st->ops->order_list(r->reader->st, status,
                                      &(bo_page){.after = cursor ? cursor : "", .limit = limit},

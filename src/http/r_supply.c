@@ -108,6 +108,8 @@ bo_rc bo_h_supplier_list(bo_req *r) {
   bo_rc rc = bo_query_limit(r, &limit);
   if (rc) return rc;
   const char *cursor = bo_query(r, "cursor");
+  if (cursor && strlen(cursor) > BO_ID_LEN_MAX)
+    return bo_err_set(&r->err, BO_E_INVALID, "cursor", "cursor is not valid");
   list_ctx c = {.items = json_array()};
   rc = r->reader->st->ops->supplier_list(r->reader->st,
                                         &(bo_page){.after = cursor ? cursor : "", .limit = limit},
@@ -178,6 +180,8 @@ bo_rc bo_h_po_list(bo_req *r) {
   bo_rc rc = bo_query_limit(r, &limit);
   if (rc) return rc;
   const char *cursor = bo_query(r, "cursor");
+  if (cursor && strlen(cursor) > BO_ID_LEN_MAX)
+    return bo_err_set(&r->err, BO_E_INVALID, "cursor", "cursor is not valid");
   list_ctx c = {.items = json_array()};
   rc = r->reader->st->ops->po_list(r->reader->st,
                                   &(bo_page){.after = cursor ? cursor : "", .limit = limit},
