@@ -135,7 +135,7 @@ bo_rc bo_quote_json(bo_engine *e, int64_t now, const bo_order_request *req, json
 /* JSON renderings of stored objects (new references). */
 json_t *bo_sku_json(const bo_sku *sku);
 json_t *bo_line_json(const bo_line *l);
-bo_rc bo_order_json(bo_engine *e, const char *id, int64_t now, json_t **out, bo_err *err);
+bo_rc bo_order_json(bo_engine *e, const char *id, json_t **out, bo_err *err);
 json_t *bo_order_head_json(const bo_order *o);
 json_t *bo_schedule_json(const bo_schedule *s);
 json_t *bo_ledger_json(const bo_ledger_entry *l);

@@ -85,7 +85,7 @@ json_t *bo_order_head_json(const bo_order *o) {
                    time_json(o->updated_at));
 }
 
-bo_rc bo_order_json(bo_engine *e, const char *id, int64_t now, json_t **out, bo_err *err) {
+bo_rc bo_order_json(bo_engine *e, const char *id, json_t **out, bo_err *err) {
   bo_order o;
   bo_lines lines = {0};
   bo_rc rc = e->st->ops->order_get(e->st, id, &o);
@@ -119,7 +119,7 @@ json_t *bo_event_json(const bo_event *ev) {
 
 bo_rc bo_order_events(bo_engine *e, int64_t now, const char *order_id, bo_err *err) {
   json_t *order;
-  bo_rc rc = bo_order_json(e, order_id, now, &order, err);
+  bo_rc rc = bo_order_json(e, order_id, &order, err);
   if (rc) return rc;
   json_t *waiting = json_array();
   size_t i;

@@ -154,7 +154,7 @@ static bo_rc write_order(bo_req *r, bo_engine *e, int64_t now) {
   bo_rc rc = bo_order_place(e, now, req, id, &r->err);
   if (rc) return rc;
   r->status = 201;
-  return bo_order_json(e, id, now, &r->resp, &r->err);
+  return bo_order_json(e, id, &r->resp, &r->err);
 }
 
 bo_rc bo_h_order_create(bo_req *r) {
@@ -167,12 +167,11 @@ bo_rc bo_h_order_create(bo_req *r) {
 }
 
 bo_rc bo_h_order_get(bo_req *r) {
-  return bo_order_json(r->reader, r->params[0], r->now, &r->resp, &r->err);
+  return bo_order_json(r->reader, r->params[0], &r->resp, &r->err);
 }
 
 typedef struct order_list_ctx {
   bo_engine *e;
-  int64_t now;
   json_t *items;
   char last[BO_ID_LEN_MAX + 1];
   int n;
@@ -181,7 +180,7 @@ typedef struct order_list_ctx {
 static bo_rc list_order(void *p, const bo_order *o) {
   order_list_ctx *c = p;
   json_t *j;
-  const bo_rc rc = bo_order_json(c->e, o->id, c->now, &j, NULL);
+  const bo_rc rc = bo_order_json(c->e, o->id, &j, NULL);
   if (rc) return rc;
   json_array_append_new(c->items, j);
   memcpy(c->last, o->id, sizeof c->last);
@@ -204,7 +203,7 @@ bo_rc bo_h_order_list(bo_req *r) {
   const char *cursor = bo_query(r, "cursor");
   if (cursor && strlen(cursor) > BO_ID_LEN_MAX)
     return bo_err_set(&r->err, BO_E_INVALID, "cursor", "cursor is not valid");
-  order_list_ctx c = {.e = r->reader, .now = r->now, .items = json_array()};
+  order_list_ctx c = {.e = r->reader, .items = json_array()};
   rc = r->reader->st->ops->order_list(r->reader->st, status,
                                      &(bo_page){.after = cursor ? cursor : "", .limit = limit},
                                      list_order, &c);
@@ -254,7 +253,7 @@ static bo_rc write_ship(bo_req *r, bo_engine *e, int64_t now) {
   char ship_id[BO_ID_LEN_MAX + 1];
   bo_rc rc = bo_order_ship(e, now, a->id, a->lines, a->n, ship_id, &r->err);
   json_t *order;
-  if (!rc) rc = bo_order_json(e, a->id, now, &order, &r->err);
+  if (!rc) rc = bo_order_json(e, a->id, &order, &r->err);
   if (rc) return rc;
   r->status = 201;
   r->resp = json_pack("{s:s,s:o}", "shipment", ship_id, "order", order);
@@ -273,7 +272,7 @@ bo_rc bo_h_order_ship(bo_req *r) {
 static bo_rc write_cancel(bo_req *r, bo_engine *e, int64_t now) {
   const lines_arg *a = r->arg;
   const bo_rc rc = bo_order_cancel(e, now, a->id, a->lines, a->n, a->reason, &r->err);
-  return rc ? rc : bo_order_json(e, a->id, now, &r->resp, &r->err);
+  return rc ? rc : bo_order_json(e, a->id, &r->resp, &r->err);
 }
 
 bo_rc bo_h_order_cancel(bo_req *r) {
@@ -288,7 +287,7 @@ bo_rc bo_h_order_cancel(bo_req *r) {
 static bo_rc write_consent(bo_req *r, bo_engine *e, int64_t now) {
   const char *id = r->arg;
   const bo_rc rc = bo_order_consent(e, now, id, &r->err);
-  return rc ? rc : bo_order_json(e, id, now, &r->resp, &r->err);
+  return rc ? rc : bo_order_json(e, id, &r->resp, &r->err);
 }
 
 bo_rc bo_h_order_consent(bo_req *r) {
