@@ -25,12 +25,12 @@ run: build
 # Every test, under gcc (optimised) and then clang with ASan + UBSan.
 test: build $(ASAN_BUILD)/build.ninja
 	ninja -C $(ASAN_BUILD)
-	meson test -C $(BUILD) --print-errorlogs
+	meson test -C $(BUILD) --print-errorlogs --verbose
 	ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1 \
-	  meson test -C $(ASAN_BUILD) --print-errorlogs --timeout-multiplier 3
+	  meson test -C $(ASAN_BUILD) --print-errorlogs --verbose --timeout-multiplier 3
 
 test-fast: build
-	meson test -C $(BUILD) --print-errorlogs
+	meson test -C $(BUILD) --print-errorlogs --verbose
 
 bench: setup
 	bash bench/run.sh
