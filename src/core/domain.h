@@ -111,6 +111,14 @@ bool bo_line_balanced(const bo_line *l);
 /* Queue order: negative when a is handed stock before b. Total order over lines. */
 int bo_line_queue_cmp(const bo_line *a, const bo_line *b);
 
+/*
+ * With protect_promises: moves a new line `nl` that would sort ahead of a
+ * line promised from known supply (a non-estimate part) behind the last such
+ * line of `queue` (sorted), keeping its time order, so no existing promise
+ * moves later. A line that sorts behind them anyway is left as it is.
+ */
+void bo_protect_position(const bo_line *queue, size_t n, bo_line *nl);
+
 /* --- placing a line ---------------------------------------------------- */
 
 /* What the SKU's policy lets a new line of qty units get. */

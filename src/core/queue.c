@@ -39,3 +39,15 @@ int64_t bo_allocate(int64_t available, bo_line *lines, size_t n, bool *changed) 
   BO_ASSERT(handed <= available);
   return handed;
 }
+
+void bo_protect_position(const bo_line *queue, size_t n, bo_line *nl) {
+  const bo_line *last_known = NULL;
+  for (size_t i = 0; i < n; i++)
+    for (int p = 0; p < queue[i].promise.n; p++)
+      if (!queue[i].promise.parts[p].estimate) last_known = &queue[i];
+  if (!last_known || bo_line_queue_cmp(nl, last_known) > 0) return;
+  /* behind it, and in time order among the lines placed there */
+  nl->queue_prio = last_known->queue_prio;
+  if (nl->queue_us <= last_known->queue_us) nl->queue_us = last_known->queue_us + 1;
+  BO_ASSERT(bo_line_queue_cmp(nl, last_known) > 0);
+}

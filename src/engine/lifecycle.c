@@ -126,27 +126,35 @@ done:
   return rc;
 }
 
-/* Cancels `qty` open units of line l, backordered first; settles its SKU. */
-static bo_rc cancel_line(bo_engine *e, int64_t now, bo_line *l, int64_t qty, const char *reason,
-                         bo_err *err) {
-  bo_sku sku;
-  bo_rc rc = e->st->ops->sku_get(e->st, l->sku, &sku);
-  if (rc) return bo_err_set(err, rc, "", "cannot read sku \"%s\"", l->sku);
+/* Cancels `qty` open units of line l, backordered first, on the SKU's
+ * counters too; the caller settles the SKU (released stock goes to the queue). */
+static bo_rc cancel_units(bo_engine *e, int64_t now, bo_sku *sku, bo_line *l, int64_t qty,
+                          const char *reason) {
+  BO_ASSERT(qty > 0 && qty <= l->backordered + l->allocated);
   const int64_t from_backorder = qty < l->backordered ? qty : l->backordered;
   const int64_t from_allocated = qty - from_backorder;
-  BO_ASSERT(from_allocated <= l->allocated);
   l->backordered -= from_backorder;
   l->allocated -= from_allocated;
   l->cancelled += qty;
   if (l->backordered == 0) l->promise.n = 0;
-  sku.backordered -= from_backorder;
-  sku.allocated -= from_allocated;
-  if ((rc = e->st->ops->line_update(e->st, l)) ||
-      (rc = bo__event(e, now, "order.cancelled", l->order_id, l->sku,
-                      json_pack("{s:i,s:I,s:I,s:I,s:s}", "line", l->line_no, "qty",
-                                (json_int_t)qty, "backordered", (json_int_t)from_backorder,
-                                "allocated", (json_int_t)from_allocated, "reason", reason))))
-    return bo_err_set(err, rc, "", "cannot cancel line %d", l->line_no);
+  sku->backordered -= from_backorder;
+  sku->allocated -= from_allocated;
+  const bo_rc rc = e->st->ops->line_update(e->st, l);
+  if (rc) return rc;
+  return bo__event(e, now, "order.cancelled", l->order_id, l->sku,
+                   json_pack("{s:i,s:I,s:I,s:I,s:s}", "line", l->line_no, "qty", (json_int_t)qty,
+                             "backordered", (json_int_t)from_backorder, "allocated",
+                             (json_int_t)from_allocated, "reason", reason));
+}
+
+/* Cancels units of one line and settles its SKU. */
+static bo_rc cancel_line(bo_engine *e, int64_t now, bo_line *l, int64_t qty, const char *reason,
+                         bo_err *err) {
+  bo_sku sku;
+  bo_rc rc = e->st->ops->sku_get(e->st, l->sku, &sku);
+  if (!rc) rc = cancel_units(e, now, &sku, l, qty, reason);
+  if (rc) return bo_err_set(err, rc, "", "cannot cancel line %d of order \"%s\"", l->line_no,
+                            l->order_id);
   return bo__settle(e, now, &sku, err);
 }
 
@@ -213,29 +221,26 @@ static bo_rc collect(void *p, const char *id) {
   return BO_OK;
 }
 
-/* Cancels the backordered units of the SKU's queue that waited too long. */
+/* Cancels the backordered units of the SKU's queue that waited more than
+ * max_backorder_days (today - order day > max), then settles the SKU once. */
 static bo_rc expire_sku(bo_engine *e, int64_t now, const char *id, bo_err *err) {
   bo_sku sku;
   bo_lines q = {0};
   bo_rc rc = e->st->ops->sku_get(e->st, id, &sku);
+  if (rc) return rc;
   const int32_t max_days = sku.max_backorder_days != BO_DAYS_NONE ? sku.max_backorder_days
                                                                   : e->cfg.max_backorder_days;
-  if (rc || max_days == BO_DAYS_NONE) return rc;
+  if (max_days == BO_DAYS_NONE) return bo__settle(e, now, &sku, err);
   if ((rc = e->st->ops->queue_load(e->st, id, &q))) return rc;
   const bo_day today = bo_day_of(now);
   for (size_t i = 0; i < q.n && !rc; i++) {
     bo_line *l = &q.v[i];
     if (today - bo_day_of(l->created_at) <= max_days) continue;
-    bo_order o;
-    bo_lines lines = {0};
-    rc = load_order(e, l->order_id, &o, &lines, err);
-    const int k = rc ? -1 : line_of(&lines, l->sku);
-    if (k >= 0) rc = cancel_line(e, now, &lines.v[k], lines.v[k].backordered, "expired", err);
-    if (!rc) rc = bo__order_refresh(e, now, o.id, NULL);
-    bo_lines_release(&lines);
+    rc = cancel_units(e, now, &sku, l, l->backordered, "expired");
+    if (!rc) rc = bo__order_refresh(e, now, l->order_id, NULL);
   }
   bo_lines_release(&q);
-  return rc;
+  return rc ? rc : bo__settle(e, now, &sku, err);
 }
 
 bo_rc bo_tick(bo_engine *e, int64_t now, bo_err *err) {
@@ -246,12 +251,7 @@ bo_rc bo_tick(bo_engine *e, int64_t now, bo_err *err) {
   if (rc && rc != BO_E_NOT_FOUND) return rc;
   id_list ids = {0};
   rc = e->st->ops->waiting_skus(e->st, collect, &ids);
-  for (size_t i = 0; i < ids.n && !rc; i++) {
-    rc = expire_sku(e, now, ids.v[i], err);
-    bo_sku sku;
-    if (!rc) rc = e->st->ops->sku_get(e->st, ids.v[i], &sku);
-    if (!rc) rc = bo__settle(e, now, &sku, err);
-  }
+  for (size_t i = 0; i < ids.n && !rc; i++) rc = expire_sku(e, now, ids.v[i], err);
   free(ids.v);
   snprintf(buf, sizeof buf, "%d", today);
   if (!rc) rc = e->st->ops->meta_set(e->st, "tick_day", buf);

@@ -35,19 +35,10 @@ static bo_rc fresh_order_id(bo_engine *e, char id[BO_ID_LEN_MAX + 1]) {
  */
 static bo_rc protect_position(bo_engine *e, bo_line *nl) {
   bo_lines q = {0};
-  bo_rc rc = e->st->ops->queue_load(e->st, nl->sku, &q);
-  if (rc) return rc;
-  const bo_line *last_known = NULL;
-  for (size_t i = 0; i < q.n; i++) {
-    for (int p = 0; p < q.v[i].promise.n; p++)
-      if (!q.v[i].promise.parts[p].estimate) last_known = &q.v[i];
-  }
-  if (last_known && bo_line_queue_cmp(nl, last_known) < 0) {
-    nl->queue_prio = last_known->queue_prio;
-    nl->queue_us = last_known->queue_us + 1;
-  }
+  const bo_rc rc = e->st->ops->queue_load(e->st, nl->sku, &q);
+  if (!rc) bo_protect_position(q.v, q.n, nl);
   bo_lines_release(&q);
-  return BO_OK;
+  return rc;
 }
 
 /* Dates a new line that waits at the tail of its queue: everything ahead of

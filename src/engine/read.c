@@ -18,14 +18,7 @@ static bo_rc units_ahead(bo_engine *e, const bo_sku *sku, bo_line *nl, int64_t *
   if (rc || !jumps) return rc;
   bo_lines q = {0};
   if ((rc = e->st->ops->queue_load(e->st, sku->id, &q))) return rc;
-  const bo_line *last_known = NULL;
-  for (size_t i = 0; i < q.n && sku->protect_promises; i++)
-    for (int p = 0; p < q.v[i].promise.n; p++)
-      if (!q.v[i].promise.parts[p].estimate) last_known = &q.v[i];
-  if (last_known && bo_line_queue_cmp(nl, last_known) < 0) {
-    nl->queue_prio = last_known->queue_prio;
-    nl->queue_us = last_known->queue_us + 1;
-  }
+  if (sku->protect_promises) bo_protect_position(q.v, q.n, nl);
   *out = 0;
   for (size_t i = 0; i < q.n && bo_line_queue_cmp(&q.v[i], nl) < 0; i++) *out += q.v[i].backordered;
   bo_lines_release(&q);
