@@ -363,6 +363,25 @@ def test_need_by_cancel_backorder_and_keep(bo):
     assert bo.availability("NB")["backordered"] == 5
 
 
+def test_need_by_units_pushed_back_by_a_higher_tier_are_cancelled(bo):
+    supplier(bo, "S-1", 10)
+    bo.create_sku("NT", supplier="S-1")
+    po(bo, "PO-1", "S-1", D("12-04"), [("NT", 2)])
+    assert _place(bo, "K-1", "NT", 2, need_by=D("12-06"),
+                  if_late="cancel_backorder")["promises"] == S("2@12-04")
+    bo.set_clock("2026-12-01T09:01:00Z")
+    mark = last_event_id(bo)
+    # protect_promises is off: the tier-2 order takes PO-1, K-1 would wait until 12-11 > need_by
+    assert _place(bo, "V-1", "NT", 1, tier=2)["promises"] == S("1@12-04")
+    evs = events_after(bo, mark)
+    cancelled = by_order(evs, "order.cancelled")
+    assert list(cancelled) == ["K-1"]
+    assert (cancelled["K-1"][0]["qty"], cancelled["K-1"][0]["reason"]) == (1, "need_by")
+    k = line(bo, "K-1")
+    assert counts(k) == (0, 1, 0, 1) and k["promises"] == S("1@12-04")
+    assert bo.availability("NT")["backordered"] == 2
+
+
 # --- protected promises ---------------------------------------------------------
 
 def _protect_setup(bo, sku, protect):

@@ -93,6 +93,7 @@ def test_shipments_partial_then_all(bo):
     assert [x["lines"] for x in items] == [[{"sku": "L", "qty": 1}], [{"sku": "L", "qty": 3}],
                                            [{"sku": "L2", "qty": 2}]]
     assert [x["id"] for x in items][:2] == [first_id, second_id]
+    assert bo.get("/v1/orders/NO-SUCH/shipments").status_code == 404
     before = state(bo)
     _ship(bo, "SH-1", expect=409)
     _cancel(bo, "SH-1", expect=409)  # shipped units cannot be cancelled
