@@ -40,6 +40,7 @@ typedef enum {
 #define BO_LIMIT_NONE (-1)     /* backorder_limit: no limit */
 #define BO_LIMIT_INCOMING (-2) /* backorder_limit "incoming": up to units on POs */
 #define BO_DAYS_NONE (-1)      /* optional day counts left unset */
+#define BO_US_PER_SECOND 1000000LL
 
 typedef struct bo_sku {
   char id[BO_SKU_ID_LEN_MAX + 1];
@@ -113,9 +114,11 @@ int bo_line_queue_cmp(const bo_line *a, const bo_line *b);
 
 /*
  * With protect_promises: moves a new line `nl` that would sort ahead of a
- * line promised from known supply (a non-estimate part) behind the last such
- * line of `queue` (sorted), keeping its time order, so no existing promise
- * moves later. A line that sorts behind them anyway is left as it is.
+ * line promised from known supply (a non-estimate part) to right behind the
+ * last such line of `queue` (sorted), after lines placed there before it, so
+ * no existing promise moves later while lines only estimated stay behind it.
+ * A line that sorts behind them anyway is left as it is. Order times
+ * (queue_us) of placed lines are whole seconds: BO_US_PER_SECOND apart.
  */
 void bo_protect_position(const bo_line *queue, size_t n, bo_line *nl);
 

@@ -26,6 +26,7 @@
 #define BO_LIST_LIMIT_DEFAULT 100
 #define BO_BATCH_JOBS_MAX 1024            /* write requests in one group commit */
 #define BO_QUEUE_LINES_MAX 10000000       /* open backordered lines of one SKU */
+#define BO_OPEN_SUPPLY_MAX 256            /* open purchase-order lines of one SKU */
 #define BO_MESSAGE_LEN_MAX 160            /* availability message */
 #define BO_ERR_MESSAGE_LEN_MAX 300        /* error message */
 

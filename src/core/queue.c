@@ -41,13 +41,21 @@ int64_t bo_allocate(int64_t available, bo_line *lines, size_t n, bool *changed) 
 }
 
 void bo_protect_position(const bo_line *queue, size_t n, bo_line *nl) {
-  const bo_line *last_known = NULL;
+  size_t last_known = n;
   for (size_t i = 0; i < n; i++)
     for (int p = 0; p < queue[i].promise.n; p++)
-      if (!queue[i].promise.parts[p].estimate) last_known = &queue[i];
-  if (!last_known || bo_line_queue_cmp(nl, last_known) > 0) return;
-  /* behind it, and in time order among the lines placed there */
-  nl->queue_prio = last_known->queue_prio;
-  if (nl->queue_us <= last_known->queue_us) nl->queue_us = last_known->queue_us + 1;
-  BO_ASSERT(bo_line_queue_cmp(nl, last_known) > 0);
+      if (!queue[i].promise.parts[p].estimate) last_known = i;
+  if (last_known == n || bo_line_queue_cmp(nl, &queue[last_known]) > 0) return;
+  /* Right behind it: same priority, a time inside the same second (order
+   * times are whole seconds), after the lines placed there before. */
+  const bo_line *l = &queue[last_known];
+  int64_t us = l->queue_us;
+  for (size_t i = last_known + 1; i < n; i++)
+    if (queue[i].queue_prio == l->queue_prio && queue[i].queue_us > us &&
+        queue[i].queue_us < l->queue_us + BO_US_PER_SECOND)
+      us = queue[i].queue_us;
+  BO_ASSERT(us + 1 < l->queue_us + BO_US_PER_SECOND);
+  nl->queue_prio = l->queue_prio;
+  nl->queue_us = us + 1;
+  BO_ASSERT(bo_line_queue_cmp(nl, l) > 0);
 }

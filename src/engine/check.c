@@ -100,7 +100,7 @@ static void check_promises(checker *c, const bo_sku *k) {
   bo_store *st = c->e->st;
   bo_lines q = {0};
   bo_incomings in;
-  bo_supply supply[sizeof in.v / sizeof in.v[0]];
+  bo_supply supply[BO_OPEN_SUPPLY_MAX];
   if ((c->rc = st->ops->queue_load(st, k->id, &q)) || (c->rc = st->ops->incoming_load(st, k->id, &in)))
     goto done;
   bo_walk_result *res = calloc(q.n, sizeof *res);

@@ -13,8 +13,6 @@
 
 #include "engine.h"
 
-#define US_PER_SECOND 1000000LL
-
 static bo_rc fresh_order_id(bo_engine *e, char id[BO_ID_LEN_MAX + 1]) {
   for (;;) {
     int64_t n;
@@ -45,7 +43,7 @@ static bo_rc protect_position(bo_engine *e, bo_line *nl) {
  * it takes supply first. Cancels at once what falls after need_by. */
 static void promise_tail(bo_engine *e, int64_t now, const bo_sku *sku, const bo_incomings *in,
                          int64_t ahead, bo_line *l, int64_t *cancelled_late) {
-  bo_supply supply[sizeof in->v / sizeof in->v[0]];
+  bo_supply supply[BO_OPEN_SUPPLY_MAX];
   const bo_promise_ctx ctx = bo__promise_ctx(e, sku, now);
   bo_walk_result r;
   bo_promise_walk(supply, bo__supply(in, supply), ahead, l, 1, &ctx, &r);
@@ -102,7 +100,7 @@ static bo_rc place_line(bo_engine *e, int64_t now, const bo_order *o, int i, bo_
                         const bo_split *split, int64_t qty, bo_line *l, bo_err *err) {
   *l = (bo_line){.line_no = i + 1, .qty = qty, .allocated = split->allocated,
                  .backordered = split->backordered, .queue_prio = -(int64_t)o->tier,
-                 .queue_us = now * US_PER_SECOND, .tier = o->tier, .created_at = now,
+                 .queue_us = now * BO_US_PER_SECOND, .tier = o->tier, .created_at = now,
                  .first_promise = BO_DAY_NONE, .need_by = o->need_by, .if_late = o->if_late};
   memcpy(l->order_id, o->id, sizeof l->order_id);
   memcpy(l->sku, sku->id, sizeof l->sku);

@@ -28,13 +28,13 @@ static bo_rc units_ahead(bo_engine *e, const bo_sku *sku, bo_line *nl, int64_t *
 /* The schedule `qty` new units of sku would get now for a customer of `tier`. */
 static bo_rc quote_schedule(bo_engine *e, int64_t now, const bo_sku *sku, const bo_incomings *in,
                             int32_t tier, int64_t qty, bo_schedule *out) {
-  bo_line nl = {.queue_prio = -(int64_t)tier, .queue_us = now * 1000000LL, .line_no = 1};
+  bo_line nl = {.queue_prio = -(int64_t)tier, .queue_us = now * BO_US_PER_SECOND, .line_no = 1};
   memcpy(nl.sku, sku->id, sizeof nl.sku);
   memset(nl.order_id, 0x7f, BO_ID_LEN_MAX); /* sorts after every real id of the same time */
   int64_t ahead;
   const bo_rc rc = units_ahead(e, sku, &nl, &ahead);
   if (rc) return rc;
-  bo_supply supply[sizeof in->v / sizeof in->v[0]];
+  bo_supply supply[BO_OPEN_SUPPLY_MAX];
   const bo_promise_ctx ctx = bo__promise_ctx(e, sku, now);
   bo_promise_quote(bo_sku_available(sku), supply, bo__supply(in, supply), ahead, qty, &ctx, out);
   return BO_OK;

@@ -156,7 +156,7 @@ bo_rc bo__settle(bo_engine *e, int64_t now, bo_sku *sku, bo_err *err) {
   bo_lines q = {0};
   bool *changed = NULL;
   bo_walk_result *res = NULL;
-  bo_supply supply[sizeof in.v / sizeof in.v[0]];
+  bo_supply supply[BO_OPEN_SUPPLY_MAX];
   bo_rc rc = e->st->ops->incoming_load(e->st, sku->id, &in);
   if (!rc && sku->backordered > 0) rc = e->st->ops->queue_load(e->st, sku->id, &q);
   if (rc) goto done;

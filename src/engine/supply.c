@@ -106,6 +106,16 @@ bo_rc bo_po_create(bo_engine *e, int64_t now, const bo_po_request *req,
                  req->lines[i].sku);
       goto done;
     }
+    bo_incomings in;
+    if ((rc = e->st->ops->incoming_load(e->st, sku.id, &in))) goto done;
+    if (in.n >= BO_OPEN_SUPPLY_MAX) {
+      char field[48];
+      snprintf(field, sizeof field, "lines[%d].sku", i);
+      rc = bo_err_set(err, BO_E_CONFLICT, field,
+                      "sku \"%s\" already has %d open purchase-order lines: receive or cancel some",
+                      sku.id, BO_OPEN_SUPPLY_MAX);
+      goto done;
+    }
     po->lines[i] = (bo_po_line){.line_no = i + 1, .qty = req->lines[i].qty, .open = true};
     memcpy(po->lines[i].sku, req->lines[i].sku, sizeof po->lines[i].sku);
   }

@@ -24,6 +24,7 @@ struct bo_server {
   bo_server_config cfg;
   bo_writer *writer;
   int port;
+  int quiesced_fd; /* the listening socket after quiesce, closed after stop */
   pthread_mutex_t readers_mu;
   bo_engine *readers[64]; /* one per server thread, closed at stop */
   int n_readers;
@@ -366,6 +367,7 @@ bo_rc bo_server_start(const bo_server_config *cfg, bo_writer *writer, bo_server 
   if (!s) return bo_err_set(err, BO_E_NOMEM, "", "out of memory");
   s->cfg = *cfg;
   s->writer = writer;
+  s->quiesced_fd = MHD_INVALID_SOCKET;
   pthread_mutex_init(&s->readers_mu, NULL);
   struct sockaddr_in addr = {.sin_family = AF_INET, .sin_port = htons((uint16_t)cfg->listen_port)};
   if (inet_pton(AF_INET, cfg->listen_host, &addr.sin_addr) != 1) {
@@ -395,13 +397,14 @@ bo_rc bo_server_start(const bo_server_config *cfg, bo_writer *writer, bo_server 
 int bo_server_port(const bo_server *s) { return s->port; }
 
 void bo_server_quiesce(bo_server *s) {
-  const MHD_socket fd = MHD_quiesce_daemon(s->daemon);
-  if (fd != MHD_INVALID_SOCKET) close(fd);
+  /* the threads may still hold the socket in their epoll sets: close it after stop */
+  s->quiesced_fd = MHD_quiesce_daemon(s->daemon);
 }
 
 void bo_server_stop(bo_server *s) {
   if (!s) return;
   MHD_stop_daemon(s->daemon);
+  if (s->quiesced_fd != MHD_INVALID_SOCKET) close(s->quiesced_fd);
   for (int i = 0; i < s->n_readers; i++) {
     s->readers[i]->st->ops->close(s->readers[i]->st);
     free(s->readers[i]);

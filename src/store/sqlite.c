@@ -439,7 +439,7 @@ static bo_rc each_incoming(sqlite3_stmt *s, void *p) {
   bo_incomings *in = p;
   const int64_t qty = sqlite3_column_int64(s, 1);
   in->total += qty;
-  if (in->n < (int)(sizeof in->v / sizeof in->v[0])) {
+  if (in->n < BO_OPEN_SUPPLY_MAX) {
     bo_incoming *x = &in->v[in->n++];
     col_text(s, 0, x->po, sizeof x->po);
     x->qty = qty;

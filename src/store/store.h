@@ -41,7 +41,7 @@ typedef struct bo_incoming {
 typedef struct bo_incomings {
   int n;
   int64_t total;
-  bo_incoming v[64]; /* the earliest 64 open PO lines; total counts all */
+  bo_incoming v[BO_OPEN_SUPPLY_MAX]; /* by eta; a PO that would add more is refused */
 } bo_incomings;
 
 typedef struct bo_order {
