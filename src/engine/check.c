@@ -11,6 +11,12 @@
 
 #include "engine.h"
 
+/* Per-SKU sums over the open lines, in an open-addressing hash table. */
+typedef struct sku_sums {
+  char sku[BO_SKU_ID_LEN_MAX + 1];
+  int64_t allocated, backordered;
+} sku_sums;
+
 typedef struct checker {
   bo_engine *e;
   int64_t now;
@@ -18,10 +24,43 @@ typedef struct checker {
   void *ctx;
   int64_t violations;
   bo_rc rc;
-  /* per SKU sums over its open lines */
-  int64_t allocated, backordered;
-  const bo_sku *sku;
+  sku_sums *sums;
+  size_t cap, used; /* cap is a power of two */
 } checker;
+
+static uint64_t hash(const char *s) {
+  uint64_t h = 1469598103934665603ull;
+  for (; *s; s++) h = (h ^ (unsigned char)*s) * 1099511628211ull;
+  return h;
+}
+
+/* The sums slot of sku (created when missing; NULL when out of memory). */
+static sku_sums *sums_of(checker *c, const char *sku, bool create) {
+  if (create && (c->used + 1) * 2 > c->cap) {
+    const size_t cap = c->cap ? c->cap * 2 : 1024;
+    sku_sums *t = calloc(cap, sizeof *t);
+    if (!t) return NULL;
+    for (size_t i = 0; i < c->cap; i++) {
+      if (!c->sums[i].sku[0]) continue;
+      size_t k = hash(c->sums[i].sku) & (cap - 1);
+      while (t[k].sku[0]) k = (k + 1) & (cap - 1);
+      t[k] = c->sums[i];
+    }
+    free(c->sums);
+    c->sums = t;
+    c->cap = cap;
+  }
+  if (!c->cap) return NULL;
+  size_t k = hash(sku) & (c->cap - 1);
+  while (c->sums[k].sku[0]) {
+    if (strcmp(c->sums[k].sku, sku) == 0) return &c->sums[k];
+    k = (k + 1) & (c->cap - 1);
+  }
+  if (!create) return NULL;
+  snprintf(c->sums[k].sku, sizeof c->sums[k].sku, "%s", sku);
+  c->used++;
+  return &c->sums[k];
+}
 
 __attribute__((format(printf, 2, 3))) static void violation(checker *c, const char *fmt, ...) {
   char msg[512];
@@ -32,8 +71,6 @@ __attribute__((format(printf, 2, 3))) static void violation(checker *c, const ch
   c->violations++;
   c->report(c->ctx, msg);
 }
-
-static void check_promises(checker *c, const bo_sku *k);
 
 static bo_rc check_line(void *p, const bo_line *l) {
   checker *c = p;
@@ -49,8 +86,11 @@ static bo_rc check_line(void *p, const bo_line *l) {
   if (l->backordered == 0 && l->promise.n > 0)
     violation(c, "order \"%s\" line %d (%s): promise kept with nothing backordered",
               l->order_id, l->line_no, l->sku);
-  c->allocated += l->allocated;
-  c->backordered += l->backordered;
+  if (l->allocated == 0 && l->backordered == 0) return BO_OK;
+  sku_sums *sum = sums_of(c, l->sku, true);
+  if (!sum) return BO_E_NOMEM;
+  sum->allocated += l->allocated;
+  sum->backordered += l->backordered;
   return BO_OK;
 }
 
@@ -74,24 +114,6 @@ static void check_counters(checker *c, const bo_sku *k) {
   if (k->backorder_limit >= 0 && k->backordered > k->backorder_limit)
     violation(c, "sku \"%s\": %lld units backordered beyond the limit %lld", k->id,
               (long long)k->backordered, (long long)k->backorder_limit);
-}
-
-static bo_rc check_sku(void *p, const bo_sku *k) {
-  checker *c = p;
-  check_counters(c, k);
-  if (c->rc) return c->rc;
-  check_promises(c, k);
-  if (c->rc) return c->rc;
-  c->allocated = c->backordered = 0;
-  c->sku = k;
-  bo_rc rc = c->e->st->ops->open_lines(c->e->st, k->id, check_line, c);
-  if (rc) return rc;
-  if (c->allocated != k->allocated || c->backordered != k->backordered)
-    violation(c, "sku \"%s\": counters allocated %lld, backordered %lld but its open lines sum "
-                 "to %lld, %lld",
-              k->id, (long long)k->allocated, (long long)k->backordered, (long long)c->allocated,
-              (long long)c->backordered);
-  return BO_OK;
 }
 
 /* Promises must be what the supply gives now: re-walk the queue and compare. */
@@ -126,6 +148,21 @@ done:
   bo_lines_release(&q);
 }
 
+static bo_rc check_sku(void *p, const bo_sku *k) {
+  checker *c = p;
+  check_counters(c, k);
+  if (!c->rc) check_promises(c, k);
+  if (c->rc) return c->rc;
+  const sku_sums *sum = sums_of(c, k->id, false);
+  const int64_t allocated = sum ? sum->allocated : 0, backordered = sum ? sum->backordered : 0;
+  if (allocated != k->allocated || backordered != k->backordered)
+    violation(c, "sku \"%s\": counters allocated %lld, backordered %lld but its open lines sum "
+                 "to %lld, %lld",
+              k->id, (long long)k->allocated, (long long)k->backordered, (long long)allocated,
+              (long long)backordered);
+  return BO_OK;
+}
+
 typedef struct last_id {
   char id[BO_SKU_ID_LEN_MAX + 1];
   bo_sku_cb inner;
@@ -142,6 +179,12 @@ static bo_rc remember(void *p, const bo_sku *k) {
 
 int64_t bo_check(bo_engine *e, int64_t now, bo_violation_cb report, void *ctx) {
   checker c = {.e = e, .now = now, .report = report, .ctx = ctx};
+  /* one pass over every line (invariant 3 and promises), summing per SKU */
+  const bo_rc scan = e->st->ops->lines_scan(e->st, check_line, &c);
+  if (scan) {
+    free(c.sums);
+    return scan;
+  }
   last_id page = {.inner = check_sku, .ctx = &c};
   do {
     page.seen = 0;
@@ -149,7 +192,11 @@ int64_t bo_check(bo_engine *e, int64_t now, bo_violation_cb report, void *ctx) {
     memcpy(after, page.id, sizeof after);
     const bo_rc rc =
         e->st->ops->sku_list(e->st, -1, &(bo_page){.after = after, .limit = 500}, remember, &page);
-    if (rc) return rc;
+    if (rc) {
+      free(c.sums);
+      return rc;
+    }
   } while (page.seen == 500);
+  free(c.sums);
   return c.violations;
 }

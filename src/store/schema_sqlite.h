@@ -41,7 +41,6 @@ static const char *const bo__sqlite_migrations[] = {
     "  if_late INTEGER NOT NULL, PRIMARY KEY(order_id, line_no)) WITHOUT ROWID;"
     "CREATE INDEX lines_queue ON order_lines(sku, queue_prio, queue_us, order_id, line_no)"
     "  WHERE backordered > 0;"
-    "CREATE INDEX lines_open ON order_lines(sku) WHERE allocated > 0 OR backordered > 0;"
     "CREATE TABLE purchase_orders(id TEXT PRIMARY KEY, seq INTEGER NOT NULL UNIQUE,"
     "  supplier TEXT NOT NULL, eta INTEGER NOT NULL, status INTEGER NOT NULL,"
     "  created_at INTEGER NOT NULL, updated_at INTEGER NOT NULL);"

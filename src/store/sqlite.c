@@ -76,8 +76,7 @@
   X(QUEUE_LIST_SKU, "SELECT " LINE_COLS " FROM order_lines WHERE sku=?1 AND backordered>0"  \
                     " AND (queue_prio, queue_us, order_id, line_no) > (?2,?3,?4,?5)"        \
                     " ORDER BY queue_prio, queue_us, order_id, line_no LIMIT ?6")           \
-  X(OPEN_LINES, "SELECT " LINE_COLS " FROM order_lines WHERE sku=?1 AND"                    \
-                " (allocated>0 OR backordered>0)")                                          \
+  X(LINES_SCAN, "SELECT " LINE_COLS " FROM order_lines")                                   \
   X(EVENT_APPEND, "INSERT INTO events(type,at,order_id,sku,data) VALUES(?1,?2,?3,?4,?5)")   \
   X(EVENT_LIST, "SELECT id,type,at,order_id,sku,data FROM events WHERE id>?1"               \
                 " ORDER BY id LIMIT ?2")                                                    \
@@ -659,10 +658,9 @@ static bo_rc sq_queue_list(bo_store *st, const char *sku, const bo_page *page, b
   return each_row(st, s, each_line, &r);
 }
 
-static bo_rc sq_open_lines(bo_store *st, const char *sku, bo_line_cb cb, void *ctx) {
-  sqlite3_stmt *s = stmt(st, S_OPEN_LINES);
+static bo_rc sq_lines_scan(bo_store *st, bo_line_cb cb, void *ctx) {
+  sqlite3_stmt *s = stmt(st, S_LINES_SCAN);
   if (!s) return BO_E_STORE;
-  bind_text(s, 1, sku);
   row_cb r = {(bo_rc(*)(void *, const void *))cb, ctx};
   return each_row(st, s, each_line, &r);
 }
@@ -974,7 +972,7 @@ static const bo_store_ops sqlite_ops = {
     .queue_load = sq_queue_load,
     .queue_has_after = sq_queue_has_after,
     .queue_list = sq_queue_list,
-    .open_lines = sq_open_lines,
+    .lines_scan = sq_lines_scan,
     .event_append = sq_event_append,
     .event_list = sq_event_list,
     .event_last_id = sq_event_last_id,
@@ -1041,6 +1039,7 @@ bo_rc bo_store_sqlite_open(const char *path, bo_store_mode mode, bo_store **out,
   if (mode == BO_STORE_WRITER) {
     if (exec_sql(s->db, "PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL;"
                         "PRAGMA foreign_keys=OFF; PRAGMA cache_size=-65536;"
+                        "PRAGMA temp_store=MEMORY;"
                         "PRAGMA wal_autocheckpoint=10000;")) {
       rc = bo_err_set(err, BO_E_STORE, "db", "cannot configure database \"%s\"", path);
       goto done;

@@ -187,8 +187,8 @@ typedef struct bo_store_ops {
   /* backordered lines (of one SKU when sku != NULL) in queue order, paged */
   bo_rc (*queue_list)(bo_store *st, const char *sku, const bo_page *page, bo_line_cb cb,
                       void *ctx);
-  /* every line with allocated or backordered units of a SKU (invariant checks) */
-  bo_rc (*open_lines)(bo_store *st, const char *sku, bo_line_cb cb, void *ctx);
+  /* every order line, in no particular order (invariant checks) */
+  bo_rc (*lines_scan)(bo_store *st, bo_line_cb cb, void *ctx);
 
   bo_rc (*event_append)(bo_store *st, bo_event *e); /* sets e->id */
   bo_rc (*event_list)(bo_store *st, int64_t after_id, int limit, bo_event_cb cb, void *ctx);
