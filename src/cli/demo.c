@@ -49,7 +49,6 @@ bo_rc bo_demo_load(bo_engine *e, int64_t now, bo_err *err) {
   req.order.need_by = BO_DAY_NONE;
   snprintf(req.lines[0].sku, sizeof req.lines[0].sku, "DOLL-RED-30CM");
   req.lines[0].qty = 20;
-  char id[BO_ID_LEN_MAX + 1];
-  if (!rc) rc = bo_order_place(e, now, &req, id, err);
+  if (!rc) rc = bo_order_place(e, now, &req, NULL, err);
   return rc;
 }

@@ -70,9 +70,9 @@ bo_rc bo_adjust(bo_engine *e, int64_t now, const char *sku, int64_t delta, const
 
 /* Places an order: split each line, queue what waits, promise it. The whole
  * order is refused (nothing changes) when any line's policy forbids it.
- * Writes the order id (given or generated) to id_out. */
-bo_rc bo_order_place(bo_engine *e, int64_t now, const bo_order_request *req,
-                     char id_out[BO_ID_LEN_MAX + 1], bo_err *err);
+ * On success *out (when not NULL) is the new order as JSON (caller owns it). */
+bo_rc bo_order_place(bo_engine *e, int64_t now, const bo_order_request *req, json_t **out,
+                     bo_err *err);
 
 /* Ships allocated units: all that is allocated when n_lines is 0. A complete
  * order ships only when every open unit is allocated. Writes the shipment id. */
@@ -160,10 +160,11 @@ bo_rc bo__settle(bo_engine *e, int64_t now, bo_sku *sku, bo_err *err);
  * changed; *ready (may be NULL) tells whether nothing waits and something is allocated. */
 bo_rc bo__order_refresh(bo_engine *e, int64_t now, const char *order_id, bool *ready);
 /* Stores the SKU after recomputing its status; emits sku.status_changed. */
-bo_rc bo__sku_save(bo_engine *e, int64_t now, bo_sku *sku, const bo_incomings *in);
+bo_rc bo__sku_save(bo_engine *e, int64_t now, bo_sku *sku, int64_t incoming_total);
 bo_promise_ctx bo__promise_ctx(bo_engine *e, const bo_sku *sku, int64_t now);
-/* Emits order.created (and order.backordered when a line waits) for a new order. */
-bo_rc bo_order_events(bo_engine *e, int64_t now, const char *order_id, bo_err *err);
+/* Emits order.created (and order.backordered when a line waits) for a new
+ * order rendered as `order` (borrowed). */
+bo_rc bo_order_events(bo_engine *e, int64_t now, json_t *order);
 /* Copies the open supply into the core's form; returns the count. */
 size_t bo__supply(const bo_incomings *in, bo_supply *out);
 

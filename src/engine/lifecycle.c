@@ -66,7 +66,7 @@ static bo_rc ship_line(bo_engine *e, int64_t now, bo_line *l, int64_t qty, const
   snprintf(entry.ref, sizeof entry.ref, "%s", ship_id);
   if ((rc = e->st->ops->ledger_append(e->st, &entry))) return rc;
   if ((rc = e->st->ops->line_update(e->st, l))) return rc;
-  return bo__sku_save(e, now, &sku, &in);
+  return bo__sku_save(e, now, &sku, in.total);
 }
 
 bo_rc bo_order_ship(bo_engine *e, int64_t now, const char *order_id,

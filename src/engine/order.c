@@ -57,7 +57,7 @@ static void promise_tail(bo_engine *e, int64_t now, const bo_sku *sku, const bo_
 
 /* Checks every line against its SKU's policy before anything is written. */
 static bo_rc check_lines(bo_engine *e, const bo_order_request *req, bo_sku *skus,
-                         bo_split *splits, bo_err *err) {
+                         bo_split *splits, int64_t *incoming_total, bo_err *err) {
   for (int i = 0; i < req->n_lines; i++) {
     const bo_line_request *lr = &req->lines[i];
     char field[48];
@@ -73,6 +73,7 @@ static bo_rc check_lines(bo_engine *e, const bo_order_request *req, bo_sku *skus
     bo_incomings in;
     if ((rc = e->st->ops->incoming_load(e->st, lr->sku, &in)))
       return bo_err_set(err, rc, field, "cannot read supply of sku \"%s\"", lr->sku);
+    incoming_total[i] = in.total;
     splits[i] = bo_split_line(&skus[i], in.total, lr->qty);
     snprintf(field, sizeof field, "lines[%d].qty", i);
     switch (splits[i].rc) {
@@ -97,7 +98,8 @@ static bo_rc check_lines(bo_engine *e, const bo_order_request *req, bo_sku *skus
 
 /* Writes one line and brings its SKU up to date. */
 static bo_rc place_line(bo_engine *e, int64_t now, const bo_order *o, int i, bo_sku *sku,
-                        const bo_split *split, int64_t qty, bo_line *l, bo_err *err) {
+                        const bo_split *split, int64_t qty, int64_t incoming_total, bo_line *l,
+                        bool *cancelled, bo_err *err) {
   *l = (bo_line){.line_no = i + 1, .qty = qty, .allocated = split->allocated,
                  .backordered = split->backordered, .queue_prio = -(int64_t)o->tier,
                  .queue_us = now * BO_US_PER_SECOND, .tier = o->tier, .created_at = now,
@@ -113,14 +115,17 @@ static bo_rc place_line(bo_engine *e, int64_t now, const bo_order *o, int i, bo_
     if (!rc) rc = e->st->ops->queue_has_after(e->st, l, &jumps);
   }
   int64_t late = 0;
-  bo_incomings in;
-  if (!rc && !jumps) rc = e->st->ops->incoming_load(e->st, sku->id, &in);
-  if (!rc && l->backordered > 0 && !jumps) promise_tail(e, now, sku, &in, ahead, l, &late);
+  if (!rc && l->backordered > 0 && !jumps) {
+    bo_incomings in;
+    rc = e->st->ops->incoming_load(e->st, sku->id, &in);
+    if (!rc) promise_tail(e, now, sku, &in, ahead, l, &late);
+  }
+  *cancelled = *cancelled || late > 0 || jumps;
   sku->backordered += l->backordered;
   if (!rc) rc = e->st->ops->line_insert(e->st, l);
   if (rc) return bo_err_set(err, rc, "", "cannot store line %d of order \"%s\"", i + 1, o->id);
   if (jumps) return bo__settle(e, now, sku, err);
-  if ((rc = bo__sku_save(e, now, sku, &in)))
+  if ((rc = bo__sku_save(e, now, sku, incoming_total)))
     return bo_err_set(err, rc, "", "cannot store sku \"%s\"", sku->id);
   if (late > 0)
     rc = bo__event(e, now, "order.cancelled", o->id, sku->id,
@@ -129,17 +134,21 @@ static bo_rc place_line(bo_engine *e, int64_t now, const bo_order *o, int i, bo_
   return rc ? bo_err_set(err, rc, "", "cannot record event") : BO_OK;
 }
 
-bo_rc bo_order_place(bo_engine *e, int64_t now, const bo_order_request *req,
-                     char id_out[BO_ID_LEN_MAX + 1], bo_err *err) {
+bo_rc bo_order_place(bo_engine *e, int64_t now, const bo_order_request *req, json_t **out,
+                     bo_err *err) {
   BO_ASSERT(req->n_lines > 0 && req->n_lines <= BO_LINES_PER_ORDER_MAX);
   bo_order o = req->order;
   o.status = BO_ORDER_OPEN;
   o.created_at = o.updated_at = now;
   bo_rc rc = BO_OK;
-  bo_sku *skus = calloc((size_t)req->n_lines, sizeof *skus);
-  bo_split *splits = calloc((size_t)req->n_lines, sizeof *splits);
-  bo_line *lines = calloc((size_t)req->n_lines, sizeof *lines);
-  if (!skus || !splits || !lines) {
+  bool cancelled = false; /* need_by may cancel units, a queue jump may cancel more */
+  json_t *order = NULL;
+  const size_t n = (size_t)req->n_lines;
+  bo_sku *skus = calloc(n, sizeof *skus);
+  bo_split *splits = calloc(n, sizeof *splits);
+  bo_line *lines = calloc(n, sizeof *lines);
+  int64_t *incoming = calloc(n, sizeof *incoming);
+  if (!skus || !splits || !lines || !incoming) {
     rc = bo_err_set(err, BO_E_NOMEM, "", "out of memory");
     goto done;
   }
@@ -147,7 +156,7 @@ bo_rc bo_order_place(bo_engine *e, int64_t now, const bo_order_request *req,
     bo_err_set(err, rc, "", "cannot generate an order id");
     goto done;
   }
-  if ((rc = check_lines(e, req, skus, splits, err))) goto done;
+  if ((rc = check_lines(e, req, skus, splits, incoming, err))) goto done;
   rc = e->st->ops->order_insert(e->st, &o);
   if (rc == BO_E_EXISTS) {
     bo_err_set(err, rc, "id", "order \"%s\" already exists", o.id);
@@ -157,15 +166,19 @@ bo_rc bo_order_place(bo_engine *e, int64_t now, const bo_order_request *req,
     bo_err_set(err, rc, "", "cannot store order \"%s\"", o.id);
     goto done;
   }
-  for (int i = 0; i < req->n_lines && !rc; i++)
-    rc = place_line(e, now, &o, i, &skus[i], &splits[i], req->lines[i].qty, &lines[i], err);
-  if (!rc) rc = bo__order_refresh(e, now, o.id, NULL); /* need_by may cancel it all */
-  if (rc) goto done;
-  rc = bo_order_events(e, now, o.id, err);
-  if (!rc) memcpy(id_out, o.id, BO_ID_LEN_MAX + 1);
+  for (size_t i = 0; i < n && !rc; i++)
+    rc = place_line(e, now, &o, (int)i, &skus[i], &splits[i], req->lines[i].qty, incoming[i],
+                    &lines[i], &cancelled, err);
+  if (!rc && cancelled) rc = bo__order_refresh(e, now, o.id, NULL);
+  if (!rc) rc = bo_order_json(e, o.id, &order, err);
+  if (!rc && (rc = bo_order_events(e, now, order)))
+    bo_err_set(err, rc, "", "cannot record events of order \"%s\"", o.id);
 done:
+  if (!rc && out) *out = json_incref(order);
+  json_decref(order);
   free(skus);
   free(splits);
   free(lines);
+  free(incoming);
   return rc;
 }

@@ -117,10 +117,8 @@ json_t *bo_event_json(const bo_event *ev) {
                    time_json(ev->at), "data", data ? data : json_object());
 }
 
-bo_rc bo_order_events(bo_engine *e, int64_t now, const char *order_id, bo_err *err) {
-  json_t *order;
-  bo_rc rc = bo_order_json(e, order_id, &order, err);
-  if (rc) return rc;
+bo_rc bo_order_events(bo_engine *e, int64_t now, json_t *order) {
+  const char *id = json_string_value(json_object_get(order, "id"));
   json_t *waiting = json_array();
   size_t i;
   json_t *line;
@@ -128,13 +126,11 @@ bo_rc bo_order_events(bo_engine *e, int64_t now, const char *order_id, bo_err *e
     if (json_integer_value(json_object_get(line, "backordered")) > 0)
       json_array_append(waiting, line);
   }
-  const bool backordered = json_array_size(waiting) > 0;
-  rc = bo__event(e, now, "order.created", order_id, "", json_copy(order));
-  if (!rc && backordered)
-    rc = bo__event(e, now, "order.backordered", order_id, "",
+  bo_rc rc = bo__event(e, now, "order.created", id, "", json_copy(order));
+  if (!rc && json_array_size(waiting) > 0)
+    rc = bo__event(e, now, "order.backordered", id, "",
                    json_pack("{s:O,s:O}", "customer", json_object_get(order, "customer"), "lines",
                              waiting));
   json_decref(waiting);
-  json_decref(order);
-  return rc ? bo_err_set(err, rc, "", "cannot record events of order \"%s\"", order_id) : BO_OK;
+  return rc;
 }

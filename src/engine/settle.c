@@ -49,12 +49,12 @@ bo_rc bo__event(bo_engine *e, int64_t now, const char *type, const char *order_i
   return rc;
 }
 
-bo_rc bo__sku_save(bo_engine *e, int64_t now, bo_sku *sku, const bo_incomings *in) {
+bo_rc bo__sku_save(bo_engine *e, int64_t now, bo_sku *sku, int64_t incoming_total) {
   BO_ASSERT(sku->on_hand >= 0 && sku->allocated >= 0 && sku->allocated <= sku->on_hand);
   BO_ASSERT(sku->backordered >= 0);
   BO_ASSERT(bo_sku_available(sku) == 0 || sku->backordered == 0);
   const bo_status before = sku->status;
-  sku->status = bo_sku_status(sku, in->total);
+  sku->status = bo_sku_status(sku, incoming_total);
   sku->updated_at = now;
   bo_rc rc = e->st->ops->sku_update(e->st, sku);
   if (rc || before == sku->status) return rc;
@@ -193,7 +193,7 @@ bo_rc bo__settle(bo_engine *e, int64_t now, bo_sku *sku, bo_err *err) {
     if (!rc && gained > 0) rc = line_allocated(e, now, l, gained);
   }
   free(took);
-  if (!rc) rc = bo__sku_save(e, now, sku, &in);
+  if (!rc) rc = bo__sku_save(e, now, sku, in.total);
 done:
   free(changed);
   free(res);

@@ -149,12 +149,9 @@ bo_rc bo_h_quote(bo_req *r) {
 }
 
 static bo_rc write_order(bo_req *r, bo_engine *e, int64_t now) {
-  const bo_order_request *req = r->arg;
-  char id[BO_ID_LEN_MAX + 1];
-  bo_rc rc = bo_order_place(e, now, req, id, &r->err);
-  if (rc) return rc;
-  r->status = 201;
-  return bo_order_json(e, id, &r->resp, &r->err);
+  const bo_rc rc = bo_order_place(e, now, r->arg, &r->resp, &r->err);
+  if (!rc) r->status = 201;
+  return rc;
 }
 
 bo_rc bo_h_order_create(bo_req *r) {

@@ -144,9 +144,8 @@ static bo_rc place(bo_engine *e, void *arg) {
   req.order.need_by = BO_DAY_NONE;
   snprintf(req.lines[0].sku, sizeof req.lines[0].sku, "%s", a->sku);
   req.lines[0].qty = a->qty;
-  char id[BO_ID_LEN_MAX + 1];
   bo_err err;
-  return bo_order_place(e, T0, &req, id, &err);
+  return bo_order_place(e, T0, &req, NULL, &err);
 }
 
 static bo_rc adjust(bo_engine *e, void *arg) {
