@@ -193,13 +193,9 @@ static bo_rc order_job(bo_engine *e, int64_t now, int64_t i, void *p) {
     random_lines(&c->rng, c->skus, &req, 3);
   }
   bo_err err = {0};
-  json_t *j = NULL;
-  const bo_rc rc = bo_order_place(e, now, &req, c->render ? &j : NULL, &err);
-  if (j) { /* the response text, as the HTTP layer makes it */
-    char *text = json_dumps(j, JSON_COMPACT);
-    free(text);
-    json_decref(j);
-  }
+  char *text = NULL; /* the response text, as the HTTP layer sends it */
+  const bo_rc rc = bo_order_place(e, now, &req, c->render ? &text : NULL, &err);
+  free(text);
   if (rc && c->errors++ < 3) say("order failed: %s", err.message);
   return rc;
 }

@@ -70,8 +70,8 @@ bo_rc bo_adjust(bo_engine *e, int64_t now, const char *sku, int64_t delta, const
 
 /* Places an order: split each line, queue what waits, promise it. The whole
  * order is refused (nothing changes) when any line's policy forbids it.
- * On success *out (when not NULL) is the new order as JSON (caller owns it). */
-bo_rc bo_order_place(bo_engine *e, int64_t now, const bo_order_request *req, json_t **out,
+ * On success *out (when not NULL) is the new order as JSON text (malloc'd). */
+bo_rc bo_order_place(bo_engine *e, int64_t now, const bo_order_request *req, char **out,
                      bo_err *err);
 
 /* Ships allocated units: all that is allocated when n_lines is 0. A complete
@@ -150,7 +150,10 @@ int64_t bo_check(bo_engine *e, int64_t now, bo_violation_cb report, void *ctx);
 
 /* Internal, shared by the engine's files --------------------------------- */
 
-/* Appends an event; takes ownership of data. */
+/* Appends an event whose data is already JSON text (borrowed). */
+bo_rc bo__event_text(bo_engine *e, int64_t now, const char *type, const char *order_id,
+                     const char *sku, const char *data);
+/* Appends an event; takes ownership of data and adds data.order / data.sku. */
 bo_rc bo__event(bo_engine *e, int64_t now, const char *type, const char *order_id,
                 const char *sku, json_t *data);
 /* Allocates available stock to the SKU's queue, re-promises it, stores the
@@ -163,8 +166,8 @@ bo_rc bo__order_refresh(bo_engine *e, int64_t now, const char *order_id, bool *r
 bo_rc bo__sku_save(bo_engine *e, int64_t now, bo_sku *sku, int64_t incoming_total);
 bo_promise_ctx bo__promise_ctx(bo_engine *e, const bo_sku *sku, int64_t now);
 /* Emits order.created (and order.backordered when a line waits) for a new
- * order rendered as `order` (borrowed). */
-bo_rc bo_order_events(bo_engine *e, int64_t now, json_t *order);
+ * order rendered as `order`, whose text is `text` (both borrowed). */
+bo_rc bo_order_events(bo_engine *e, int64_t now, json_t *order, const char *text);
 /* Copies the open supply into the core's form; returns the count. */
 size_t bo__supply(const bo_incomings *in, bo_supply *out);
 

@@ -13,19 +13,6 @@
 
 #include "engine.h"
 
-static bo_rc fresh_order_id(bo_engine *e, char id[BO_ID_LEN_MAX + 1]) {
-  for (;;) {
-    int64_t n;
-    bo_order o;
-    bo_rc rc = e->st->ops->next_id(e->st, "order", &n);
-    if (rc) return rc;
-    snprintf(id, BO_ID_LEN_MAX + 1, "O-%06lld", (long long)n);
-    rc = e->st->ops->order_get(e->st, id, &o);
-    if (rc == BO_E_NOT_FOUND) return BO_OK;
-    if (rc) return rc;
-  }
-}
-
 /*
  * With protect_promises, a line that would sort ahead of units already
  * promised from known supply is placed right behind the last such line, so
@@ -55,6 +42,20 @@ static void promise_tail(bo_engine *e, int64_t now, const bo_sku *sku, const bo_
   *cancelled_late = r.cancel_late;
 }
 
+/* Stores the order header; a generated id is "O-" and the order's sequence
+ * number, skipping ids a client already took. */
+static bo_rc insert_order(bo_engine *e, bo_order *o, bool generate) {
+  int64_t seq = 0;
+  bo_rc rc = generate ? e->st->ops->order_next_seq(e->st, &seq) : BO_OK;
+  for (int tries = 0; !rc && tries < 1000; tries++, seq++) {
+    if (generate) snprintf(o->id, sizeof o->id, "O-%06lld", (long long)seq);
+    rc = e->st->ops->order_insert(e->st, o);
+    if (rc != BO_E_EXISTS || !generate) return rc;
+    rc = BO_OK;
+  }
+  return rc ? rc : BO_E_CONFLICT;
+}
+
 /* Checks every line against its SKU's policy before anything is written. */
 static bo_rc check_lines(bo_engine *e, const bo_order_request *req, bo_sku *skus,
                          bo_split *splits, int64_t *incoming_total, bo_err *err) {
@@ -70,11 +71,15 @@ static bo_rc check_lines(bo_engine *e, const bo_order_request *req, bo_sku *skus
     if (rc == BO_E_NOT_FOUND)
       return bo_err_set(err, BO_E_INVALID, field, "sku \"%s\" not found", lr->sku);
     if (rc) return bo_err_set(err, rc, field, "cannot read sku \"%s\"", lr->sku);
-    bo_incomings in;
-    if ((rc = e->st->ops->incoming_load(e->st, lr->sku, &in)))
-      return bo_err_set(err, rc, field, "cannot read supply of sku \"%s\"", lr->sku);
-    incoming_total[i] = in.total;
-    splits[i] = bo_split_line(&skus[i], in.total, lr->qty);
+    /* the open supply only matters to a limit of "incoming" (and status) */
+    incoming_total[i] = 0;
+    if (skus[i].backorder_limit == BO_LIMIT_INCOMING) {
+      bo_incomings in;
+      if ((rc = e->st->ops->incoming_load(e->st, lr->sku, &in)))
+        return bo_err_set(err, rc, field, "cannot read supply of sku \"%s\"", lr->sku);
+      incoming_total[i] = in.total;
+    }
+    splits[i] = bo_split_line(&skus[i], incoming_total[i], lr->qty);
     snprintf(field, sizeof field, "lines[%d].qty", i);
     switch (splits[i].rc) {
       case BO_OK: break;
@@ -89,7 +94,7 @@ static bo_rc check_lines(bo_engine *e, const bo_order_request *req, bo_sku *skus
       default:
         return bo_err_set(err, BO_E_LIMIT, field,
                           "sku \"%s\" can take %lld more units on backorder, %lld asked",
-                          lr->sku, (long long)bo_backorder_room(&skus[i], in.total),
+                          lr->sku, (long long)bo_backorder_room(&skus[i], incoming_total[i]),
                           (long long)splits[i].backordered);
     }
   }
@@ -134,7 +139,7 @@ static bo_rc place_line(bo_engine *e, int64_t now, const bo_order *o, int i, bo_
   return rc ? bo_err_set(err, rc, "", "cannot record event") : BO_OK;
 }
 
-bo_rc bo_order_place(bo_engine *e, int64_t now, const bo_order_request *req, json_t **out,
+bo_rc bo_order_place(bo_engine *e, int64_t now, const bo_order_request *req, char **out,
                      bo_err *err) {
   BO_ASSERT(req->n_lines > 0 && req->n_lines <= BO_LINES_PER_ORDER_MAX);
   bo_order o = req->order;
@@ -143,6 +148,7 @@ bo_rc bo_order_place(bo_engine *e, int64_t now, const bo_order_request *req, jso
   bo_rc rc = BO_OK;
   bool cancelled = false; /* need_by may cancel units, a queue jump may cancel more */
   json_t *order = NULL;
+  char *text = NULL;
   const size_t n = (size_t)req->n_lines;
   bo_sku *skus = calloc(n, sizeof *skus);
   bo_split *splits = calloc(n, sizeof *splits);
@@ -152,12 +158,8 @@ bo_rc bo_order_place(bo_engine *e, int64_t now, const bo_order_request *req, jso
     rc = bo_err_set(err, BO_E_NOMEM, "", "out of memory");
     goto done;
   }
-  if (o.id[0] == '\0' && (rc = fresh_order_id(e, o.id))) {
-    bo_err_set(err, rc, "", "cannot generate an order id");
-    goto done;
-  }
   if ((rc = check_lines(e, req, skus, splits, incoming, err))) goto done;
-  rc = e->st->ops->order_insert(e->st, &o);
+  rc = insert_order(e, &o, o.id[0] == '\0');
   if (rc == BO_E_EXISTS) {
     bo_err_set(err, rc, "id", "order \"%s\" already exists", o.id);
     goto done;
@@ -171,10 +173,15 @@ bo_rc bo_order_place(bo_engine *e, int64_t now, const bo_order_request *req, jso
                     &lines[i], &cancelled, err);
   if (!rc && cancelled) rc = bo__order_refresh(e, now, o.id, NULL);
   if (!rc) rc = bo_order_json(e, o.id, &order, err);
-  if (!rc && (rc = bo_order_events(e, now, order)))
+  if (!rc && !(text = json_dumps(order, JSON_COMPACT))) rc = bo_err_set(err, BO_E_NOMEM, "", "out of memory");
+  if (!rc && (rc = bo_order_events(e, now, order, text)))
     bo_err_set(err, rc, "", "cannot record events of order \"%s\"", o.id);
 done:
-  if (!rc && out) *out = json_incref(order);
+  if (!rc && out) {
+    *out = text;
+    text = NULL;
+  }
+  free(text);
   json_decref(order);
   free(skus);
   free(splits);

@@ -4,6 +4,8 @@
  * Used for HTTP responses and event payloads alike, so a webhook consumer
  * and an API client see the same fields.
  */
+#include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "engine.h"
@@ -117,16 +119,30 @@ json_t *bo_event_json(const bo_event *ev) {
                    time_json(ev->at), "data", data ? data : json_object());
 }
 
-bo_rc bo_order_events(bo_engine *e, int64_t now, json_t *order) {
+bo_rc bo_order_events(bo_engine *e, int64_t now, json_t *order, const char *text) {
   const char *id = json_string_value(json_object_get(order, "id"));
+  /* order.created carries the order as the API shows it, plus data.order */
+  BO_ASSERT(text[0] == '{');
+  json_t *idj = json_string(id);
+  char *quoted = json_dumps(idj, JSON_ENCODE_ANY);
+  json_decref(idj);
+  if (!quoted) return BO_E_NOMEM;
+  const size_t n = strlen(quoted) + strlen(text) + 16;
+  char *data = malloc(n);
+  bo_rc rc = data ? BO_OK : BO_E_NOMEM;
+  if (data) snprintf(data, n, "{\"order\":%s,%s", quoted, text + 1);
+  free(quoted);
+  if (!rc) rc = bo__event_text(e, now, "order.created", id, "", data);
+  free(data);
   json_t *waiting = json_array();
   size_t i;
   json_t *line;
   json_array_foreach(json_object_get(order, "lines"), i, line) {
     if (json_integer_value(json_object_get(line, "backordered")) > 0)
-      json_array_append(waiting, line);
+      json_array_append_new(waiting, json_pack("{s:O,s:O,s:O}", "sku", json_object_get(line, "sku"),
+                                               "backordered", json_object_get(line, "backordered"),
+                                               "promises", json_object_get(line, "promises")));
   }
-  bo_rc rc = bo__event(e, now, "order.created", id, "", json_copy(order));
   if (!rc && json_array_size(waiting) > 0)
     rc = bo__event(e, now, "order.backordered", id, "",
                    json_pack("{s:O,s:O}", "customer", json_object_get(order, "customer"), "lines",

@@ -31,6 +31,15 @@ size_t bo__supply(const bo_incomings *in, bo_supply *out) {
   return (size_t)in->n;
 }
 
+bo_rc bo__event_text(bo_engine *e, int64_t now, const char *type, const char *order_id,
+                     const char *sku, const char *data) {
+  bo_event ev = {.at = now, .data = data};
+  snprintf(ev.type, sizeof ev.type, "%s", type);
+  memcpy(ev.order_id, order_id, strnlen(order_id, BO_ID_LEN_MAX) + 1);
+  memcpy(ev.sku, sku, strnlen(sku, BO_SKU_ID_LEN_MAX) + 1);
+  return e->st->ops->event_append(e->st, &ev);
+}
+
 bo_rc bo__event(bo_engine *e, int64_t now, const char *type, const char *order_id,
                 const char *sku, json_t *data) {
   if (data == NULL) return BO_E_NOMEM;
@@ -40,11 +49,7 @@ bo_rc bo__event(bo_engine *e, int64_t now, const char *type, const char *order_i
   char *text = json_dumps(data, JSON_COMPACT);
   json_decref(data);
   if (text == NULL) return BO_E_NOMEM;
-  bo_event ev = {.at = now, .data = text};
-  snprintf(ev.type, sizeof ev.type, "%s", type);
-  snprintf(ev.order_id, sizeof ev.order_id, "%s", order_id);
-  snprintf(ev.sku, sizeof ev.sku, "%s", sku);
-  const bo_rc rc = e->st->ops->event_append(e->st, &ev);
+  const bo_rc rc = bo__event_text(e, now, type, order_id, sku, text);
   free(text);
   return rc;
 }
@@ -56,7 +61,7 @@ bo_rc bo__sku_save(bo_engine *e, int64_t now, bo_sku *sku, int64_t incoming_tota
   const bo_status before = sku->status;
   sku->status = bo_sku_status(sku, incoming_total);
   sku->updated_at = now;
-  bo_rc rc = e->st->ops->sku_update(e->st, sku);
+  bo_rc rc = e->st->ops->sku_update_counters(e->st, sku);
   if (rc || before == sku->status) return rc;
   return bo__event(e, now, "sku.status_changed", "", sku->id,
                    json_pack("{s:s,s:s}", "from", bo_status_name(before), "to",

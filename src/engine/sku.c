@@ -101,6 +101,8 @@ bo_rc bo_sku_patch(bo_engine *e, int64_t now, const char *id, const bo_sku_input
   if (rc) return bo_err_set(err, rc, "", "cannot read supply of sku \"%s\"", id);
   if ((rc = check_policy_change(&sku, incoming.total, err))) return rc;
   if ((rc = check_substitutes(e, &sku, err))) return rc;
+  if ((rc = e->st->ops->sku_update(e->st, &sku)))
+    return bo_err_set(err, rc, "", "cannot store sku \"%s\"", id);
   return bo__settle(e, now, &sku, err);
 }
 

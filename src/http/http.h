@@ -64,6 +64,7 @@ struct bo_req {
   /* result */
   int status;
   json_t *resp;
+  char *resp_text; /* the body already rendered (wins over resp); malloc'd */
   bo_err err;
 
   /* write path: set by a handler that needs the writer */

@@ -149,7 +149,7 @@ bo_rc bo_h_quote(bo_req *r) {
 }
 
 static bo_rc write_order(bo_req *r, bo_engine *e, int64_t now) {
-  const bo_rc rc = bo_order_place(e, now, r->arg, &r->resp, &r->err);
+  const bo_rc rc = bo_order_place(e, now, r->arg, &r->resp_text, &r->err);
   if (!rc) r->status = 201;
   return rc;
 }

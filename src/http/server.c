@@ -226,9 +226,10 @@ static bo_rc job_run(bo_job *job, bo_engine *e, int64_t now) {
       const bool same = got.fingerprint == fp;
       if (same) {
         r->status = got.status;
-        r->resp = json_loads(got.body, 0, NULL);
+        r->resp_text = got.body; /* the first answer, byte for byte */
+      } else {
+        free(got.body);
       }
-      free(got.body);
       if (!same)
         return bo_err_set(&r->err, BO_E_IDEMPOTENCY, "Idempotency-Key",
                           "idempotency key \"%.60s\" was used with a different request",
@@ -243,11 +244,10 @@ static bo_rc job_run(bo_job *job, bo_engine *e, int64_t now) {
     if (!r->err.rc) bo_err_set(&r->err, rc, "", "%s", bo_rc_name(rc));
     return rc;
   }
-  if (r->idempotency_key && r->resp) {
-    char *body = json_dumps(r->resp, JSON_COMPACT);
-    bo_idem put = {.status = r->status, .fingerprint = fp, .body = body};
-    rc = body ? e->st->ops->idem_put(e->st, key, &put, now) : BO_E_NOMEM;
-    free(body);
+  if (r->idempotency_key) {
+    if (!r->resp_text) r->resp_text = json_dumps(r->resp ? r->resp : json_object(), JSON_COMPACT);
+    bo_idem put = {.status = r->status, .fingerprint = fp, .body = r->resp_text};
+    rc = r->resp_text ? e->st->ops->idem_put(e->st, key, &put, now) : BO_E_NOMEM;
     if (rc) return bo_err_set(&r->err, rc, "", "cannot store idempotency key");
   }
   return BO_OK;
@@ -260,8 +260,9 @@ static void job_done(bo_job *job, bo_rc rc) {
   MHD_resume_connection(r->conn);
 }
 
-static enum MHD_Result send_json(bo_req *r, int status, json_t *body) {
-  char *text = json_dumps(body, JSON_COMPACT);
+/* Sends `text` (taken over and freed) or, when NULL, `body` rendered. */
+static enum MHD_Result send_json(bo_req *r, int status, json_t *body, char *text) {
+  if (!text) text = json_dumps(body, JSON_COMPACT);
   const size_t len = text ? strlen(text) : 0;
   struct MHD_Response *resp =
       MHD_create_response_from_buffer(len, text ? text : (char *)"", MHD_RESPMEM_MUST_FREE);
@@ -274,16 +275,19 @@ static enum MHD_Result send_json(bo_req *r, int status, json_t *body) {
 
 static enum MHD_Result respond(bo_req *r) {
   int status;
-  json_t *body;
+  json_t *body = NULL;
+  char *text = NULL;
   if (r->err.rc) {
     status = bo_rc_http_status(r->err.rc);
     body = json_pack("{s:{s:s,s:s,s:s}}", "error", "code", bo_rc_name(r->err.rc), "message",
                      r->err.message, "field", r->err.field);
   } else {
     status = r->status ? r->status : 200;
-    body = r->resp ? json_incref(r->resp) : json_object();
+    text = r->resp_text;
+    r->resp_text = NULL;
+    if (!text) body = r->resp ? json_incref(r->resp) : json_object();
   }
-  const enum MHD_Result ret = send_json(r, status, body);
+  const enum MHD_Result ret = send_json(r, status, body, text);
   json_decref(body);
   char line[700];
   const double ms = (double)(mono_ns() - r->started_ns) / 1e6;
@@ -357,6 +361,7 @@ static void on_completed(void *cls, struct MHD_Connection *conn, void **con_cls,
   else
     free(r->arg);
   json_decref(r->resp);
+  free(r->resp_text);
   free(r);
   *con_cls = NULL;
 }

@@ -36,6 +36,9 @@
                 "lead_time_days=?8,discontinued=?9,protect_promises=?10,supplier=?11,"      \
                 "substitutes=?12,on_hand=?13,allocated=?14,backordered=?15,status=?16,"     \
                 "created_at=?17,updated_at=?18 WHERE id=?1")                                \
+  X(SKU_COUNTERS, "UPDATE skus SET on_hand=?2,allocated=?3,backordered=?4,status=?5,"        \
+                  "updated_at=?6 WHERE id=?1")                                              \
+  X(ORDER_NEXT_SEQ, "SELECT coalesce(max(seq),0)+1 FROM orders")                            \
   X(SKU_LIST, "SELECT " SKU_COLS " FROM skus WHERE id>?1 ORDER BY id LIMIT ?2")             \
   X(SKU_LIST_STATUS, "SELECT " SKU_COLS " FROM skus WHERE status=?3 AND id>?1"              \
                      " ORDER BY id LIMIT ?2")                                               \
@@ -199,7 +202,10 @@ static bo_day col_day(sqlite3_stmt *s, int i) {
 
 static void col_text(sqlite3_stmt *s, int i, char *buf, size_t size) {
   const unsigned char *t = sqlite3_column_text(s, i);
-  snprintf(buf, size, "%s", t ? (const char *)t : "");
+  size_t n = t ? (size_t)sqlite3_column_bytes(s, i) : 0;
+  if (n >= size) n = size - 1;
+  if (n) memcpy(buf, t, n);
+  buf[n] = '\0';
 }
 
 /* --- transactions ------------------------------------------------------- */
@@ -335,6 +341,27 @@ static bo_rc sku_write(bo_store *st, int id, const bo_sku *k) {
   if (!s) return BO_E_STORE;
   sku_bind(s, k, subs, sizeof subs);
   return step_done(st, s);
+}
+
+static bo_rc sq_sku_update_counters(bo_store *st, const bo_sku *k) {
+  sqlite3_stmt *s = stmt(st, S_SKU_COUNTERS);
+  if (!s) return BO_E_STORE;
+  bind_text(s, 1, k->id);
+  sqlite3_bind_int64(s, 2, k->on_hand);
+  sqlite3_bind_int64(s, 3, k->allocated);
+  sqlite3_bind_int64(s, 4, k->backordered);
+  sqlite3_bind_int(s, 5, k->status);
+  sqlite3_bind_int64(s, 6, k->updated_at);
+  return step_done(st, s);
+}
+
+static bo_rc sq_order_next_seq(bo_store *st, int64_t *out) {
+  sqlite3_stmt *s = stmt(st, S_ORDER_NEXT_SEQ);
+  if (!s) return BO_E_STORE;
+  const int code = sqlite3_step(s);
+  *out = code == SQLITE_ROW ? sqlite3_column_int64(s, 0) : 0;
+  sqlite3_reset(s);
+  return rc_of(SQ(st)->db, code, "order_next_seq");
 }
 
 static bo_rc sq_sku_insert(bo_store *st, const bo_sku *k) { return sku_write(st, S_SKU_INSERT, k); }
@@ -956,6 +983,8 @@ static const bo_store_ops sqlite_ops = {
     .sku_get = sq_sku_get,
     .sku_insert = sq_sku_insert,
     .sku_update = sq_sku_update,
+    .sku_update_counters = sq_sku_update_counters,
+    .order_next_seq = sq_order_next_seq,
     .sku_list = sq_sku_list,
     .sku_count = sq_sku_count,
     .ledger_append = sq_ledger_append,

@@ -158,6 +158,8 @@ typedef struct bo_store_ops {
   bo_rc (*sku_get)(bo_store *st, const char *id, bo_sku *out);
   bo_rc (*sku_insert)(bo_store *st, const bo_sku *sku);
   bo_rc (*sku_update)(bo_store *st, const bo_sku *sku);
+  /* writes only the counters, status and updated_at (the hot path) */
+  bo_rc (*sku_update_counters)(bo_store *st, const bo_sku *sku);
   /* SKUs by id after page->after; status < 0 for any status */
   bo_rc (*sku_list)(bo_store *st, int status, const bo_page *page, bo_sku_cb cb, void *ctx);
   bo_rc (*sku_count)(bo_store *st, int64_t *out);
@@ -171,6 +173,8 @@ typedef struct bo_store_ops {
   bo_rc (*incoming_load)(bo_store *st, const char *sku, bo_incomings *out);
 
   bo_rc (*order_insert)(bo_store *st, const bo_order *o);
+  /* one more than the highest order sequence number (for generated ids) */
+  bo_rc (*order_next_seq)(bo_store *st, int64_t *out);
   bo_rc (*order_update)(bo_store *st, const bo_order *o);
   bo_rc (*order_get)(bo_store *st, const char *id, bo_order *out);
   /* orders newest first: page->after is the id of the last order seen */
