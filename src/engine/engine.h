@@ -136,7 +136,6 @@ bo_rc bo_quote_json(bo_engine *e, int64_t now, const bo_order_request *req, json
 json_t *bo_sku_json(const bo_sku *sku);
 json_t *bo_line_json(const bo_line *l);
 bo_rc bo_order_json(bo_engine *e, const char *id, json_t **out, bo_err *err);
-json_t *bo_order_head_json(const bo_order *o);
 json_t *bo_schedule_json(const bo_schedule *s);
 json_t *bo_ledger_json(const bo_ledger_entry *l);
 json_t *bo_event_json(const bo_event *ev);
@@ -166,8 +165,12 @@ bo_rc bo__order_refresh(bo_engine *e, int64_t now, const char *order_id, bool *r
 bo_rc bo__sku_save(bo_engine *e, int64_t now, bo_sku *sku, int64_t incoming_total);
 bo_promise_ctx bo__promise_ctx(bo_engine *e, const bo_sku *sku, int64_t now);
 /* Emits order.created (and order.backordered when a line waits) for a new
- * order rendered as `order`, whose text is `text` (both borrowed). */
-bo_rc bo_order_events(bo_engine *e, int64_t now, json_t *order, const char *text);
+ * order `o` with its lines, rendered as `text` (all borrowed). */
+bo_rc bo_order_events(bo_engine *e, int64_t now, const bo_order *o, const bo_lines *lines,
+                      const char *text);
+/* Loads an order and its lines and renders it as the API shows it (text, malloc'd). */
+bo_rc bo_order_text_load(bo_engine *e, const char *id, bo_order *o, bo_lines *lines,
+                         char **out, bo_err *err);
 /* Copies the open supply into the core's form; returns the count. */
 size_t bo__supply(const bo_incomings *in, bo_supply *out);
 

@@ -147,7 +147,7 @@ bo_rc bo_order_place(bo_engine *e, int64_t now, const bo_order_request *req, cha
   o.created_at = o.updated_at = now;
   bo_rc rc = BO_OK;
   bool cancelled = false; /* need_by may cancel units, a queue jump may cancel more */
-  json_t *order = NULL;
+  bo_lines stored = {0};
   char *text = NULL;
   const size_t n = (size_t)req->n_lines;
   bo_sku *skus = calloc(n, sizeof *skus);
@@ -172,9 +172,8 @@ bo_rc bo_order_place(bo_engine *e, int64_t now, const bo_order_request *req, cha
     rc = place_line(e, now, &o, (int)i, &skus[i], &splits[i], req->lines[i].qty, incoming[i],
                     &lines[i], &cancelled, err);
   if (!rc && cancelled) rc = bo__order_refresh(e, now, o.id, NULL);
-  if (!rc) rc = bo_order_json(e, o.id, &order, err);
-  if (!rc && !(text = json_dumps(order, JSON_COMPACT))) rc = bo_err_set(err, BO_E_NOMEM, "", "out of memory");
-  if (!rc && (rc = bo_order_events(e, now, order, text)))
+  if (!rc) rc = bo_order_text_load(e, o.id, &o, &stored, &text, err);
+  if (!rc && (rc = bo_order_events(e, now, &o, &stored, text)))
     bo_err_set(err, rc, "", "cannot record events of order \"%s\"", o.id);
 done:
   if (!rc && out) {
@@ -182,7 +181,7 @@ done:
     text = NULL;
   }
   free(text);
-  json_decref(order);
+  bo_lines_release(&stored);
   free(skus);
   free(splits);
   free(lines);

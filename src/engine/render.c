@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "engine.h"
+#include "../common/strbuf.h"
 
 static json_t *day_or_null(bo_day d) {
   char buf[11];
@@ -61,49 +62,143 @@ json_t *bo_sku_json(const bo_sku *k) {
   return o;
 }
 
-json_t *bo_line_json(const bo_line *l) {
-  json_t *o = json_pack("{s:s,s:I,s:I,s:I,s:I,s:I,s:o,s:o,s:o}", "sku", l->sku, "qty",
-                        (json_int_t)l->qty, "allocated", (json_int_t)l->allocated, "backordered",
-                        (json_int_t)l->backordered, "shipped", (json_int_t)l->shipped,
-                        "cancelled", (json_int_t)l->cancelled, "promises",
-                        bo_schedule_json(&l->promise), "promise_date",
-                        day_or_null(l->promise.n ? bo_schedule_date(&l->promise) : BO_DAY_NONE),
-                        "first_promise", day_or_null(l->first_promise));
-  json_object_set_new(o, "line", json_integer(l->line_no));
-  json_object_set_new(o, "delay_notices", json_integer(l->delays));
-  return o;
+/* --- orders as text: the hot path renders without building a tree ------- */
+
+static void sb_day(bo_strbuf *sb, bo_day d) {
+  char buf[11];
+  if (d == BO_DAY_NONE) {
+    bo_sb_str(sb, "null");
+    return;
+  }
+  bo_sb_raw(sb, "\"", 1);
+  bo_sb_str(sb, bo_day_format(d, buf));
+  bo_sb_raw(sb, "\"", 1);
 }
 
-json_t *bo_order_head_json(const bo_order *o) {
-  json_t *c = json_pack("{s:s,s:o,s:i}", "id", o->customer_id, "email",
-                        o->customer_email[0] ? json_string(o->customer_email) : json_null(),
-                        "tier", o->tier);
-  return json_pack("{s:s,s:s,s:o,s:o,s:s,s:o,s:s,s:o}", "id", o->id, "status",
-                   bo_order_status_name(o->status), "created_at", time_json(o->created_at),
-                   "customer", c, "ship_policy",
-                   o->ship_policy == BO_SHIP_COMPLETE ? "complete" : "partial", "need_by",
-                   day_or_null(o->need_by), "if_late",
-                   o->if_late == BO_IF_LATE_CANCEL ? "cancel_backorder" : "keep", "updated_at",
-                   time_json(o->updated_at));
+static void sb_time(bo_strbuf *sb, int64_t t) {
+  char buf[21];
+  bo_sb_raw(sb, "\"", 1);
+  bo_sb_str(sb, bo_time_format(t, buf));
+  bo_sb_raw(sb, "\"", 1);
+}
+
+/* `"key":` */
+static void sb_key(bo_strbuf *sb, const char *key) {
+  bo_sb_raw(sb, ",\"", 2);
+  bo_sb_str(sb, key);
+  bo_sb_raw(sb, "\":", 2);
+}
+
+static void sb_schedule(bo_strbuf *sb, const bo_schedule *s) {
+  bo_sb_raw(sb, "[", 1);
+  for (int i = 0; i < s->n; i++) {
+    bo_sb_str(sb, i ? ",{\"qty\":" : "{\"qty\":");
+    bo_sb_i64(sb, s->parts[i].qty);
+    sb_key(sb, "date");
+    sb_day(sb, s->parts[i].date);
+    bo_sb_str(sb, s->parts[i].estimate ? ",\"estimate\":true}" : ",\"estimate\":false}");
+  }
+  bo_sb_raw(sb, "]", 1);
+}
+
+static void line_text(const bo_line *l, bo_strbuf *sb) {
+  bo_sb_str(sb, "{\"sku\":");
+  bo_sb_json_str(sb, l->sku);
+  const struct {
+    const char *key;
+    int64_t v;
+  } counts[] = {{"qty", l->qty}, {"allocated", l->allocated}, {"backordered", l->backordered},
+                {"shipped", l->shipped}, {"cancelled", l->cancelled}};
+  for (size_t i = 0; i < sizeof counts / sizeof counts[0]; i++) {
+    sb_key(sb, counts[i].key);
+    bo_sb_i64(sb, counts[i].v);
+  }
+  sb_key(sb, "promises");
+  sb_schedule(sb, &l->promise);
+  sb_key(sb, "promise_date");
+  sb_day(sb, l->promise.n ? bo_schedule_date(&l->promise) : BO_DAY_NONE);
+  sb_key(sb, "first_promise");
+  sb_day(sb, l->first_promise);
+  sb_key(sb, "line");
+  bo_sb_i64(sb, l->line_no);
+  sb_key(sb, "delay_notices");
+  bo_sb_i64(sb, l->delays);
+  bo_sb_raw(sb, "}", 1);
+}
+
+static void sb_customer(bo_strbuf *sb, const bo_order *o) {
+  bo_sb_str(sb, "{\"id\":");
+  bo_sb_json_str(sb, o->customer_id);
+  sb_key(sb, "email");
+  if (o->customer_email[0])
+    bo_sb_json_str(sb, o->customer_email);
+  else
+    bo_sb_str(sb, "null");
+  sb_key(sb, "tier");
+  bo_sb_i64(sb, o->tier);
+  bo_sb_raw(sb, "}", 1);
+}
+
+static void order_text(const bo_order *o, const bo_line *lines, size_t n, bo_strbuf *sb) {
+  bo_sb_str(sb, "{\"id\":");
+  bo_sb_json_str(sb, o->id);
+  sb_key(sb, "status");
+  bo_sb_json_str(sb, bo_order_status_name(o->status));
+  sb_key(sb, "created_at");
+  sb_time(sb, o->created_at);
+  sb_key(sb, "customer");
+  sb_customer(sb, o);
+  sb_key(sb, "ship_policy");
+  bo_sb_str(sb, o->ship_policy == BO_SHIP_COMPLETE ? "\"complete\"" : "\"partial\"");
+  sb_key(sb, "need_by");
+  sb_day(sb, o->need_by);
+  sb_key(sb, "if_late");
+  bo_sb_str(sb, o->if_late == BO_IF_LATE_CANCEL ? "\"cancel_backorder\"" : "\"keep\"");
+  sb_key(sb, "updated_at");
+  sb_time(sb, o->updated_at);
+  sb_key(sb, "lines");
+  bo_sb_raw(sb, "[", 1);
+  for (size_t i = 0; i < n; i++) {
+    if (i) bo_sb_raw(sb, ",", 1);
+    line_text(&lines[i], sb);
+  }
+  bo_sb_raw(sb, "]}", 2);
+}
+
+/* Parses text this file rendered; NULL only when out of memory. */
+static json_t *parse_own(char *text) {
+  json_t *j = text ? json_loads(text, 0, NULL) : NULL;
+  free(text);
+  return j;
+}
+
+json_t *bo_line_json(const bo_line *l) {
+  bo_strbuf sb = {0};
+  line_text(l, &sb);
+  return parse_own(bo_sb_take(&sb));
+}
+
+bo_rc bo_order_text_load(bo_engine *e, const char *id, bo_order *o, bo_lines *lines,
+                         char **out, bo_err *err) {
+  bo_rc rc = e->st->ops->order_get(e->st, id, o);
+  if (rc == BO_E_NOT_FOUND) return bo_err_set(err, rc, "", "order \"%s\" not found", id);
+  if (!rc) rc = e->st->ops->order_lines(e->st, id, lines);
+  if (rc) return bo_err_set(err, rc, "", "cannot read order \"%s\"", id);
+  bo_strbuf sb = {0};
+  order_text(o, lines->v, lines->n, &sb);
+  *out = bo_sb_take(&sb);
+  return *out ? BO_OK : bo_err_set(err, BO_E_NOMEM, "", "out of memory");
 }
 
 bo_rc bo_order_json(bo_engine *e, const char *id, json_t **out, bo_err *err) {
   bo_order o;
   bo_lines lines = {0};
-  bo_rc rc = e->st->ops->order_get(e->st, id, &o);
-  if (rc == BO_E_NOT_FOUND) return bo_err_set(err, rc, "", "order \"%s\" not found", id);
-  if (!rc) rc = e->st->ops->order_lines(e->st, id, &lines);
-  if (rc) {
-    bo_lines_release(&lines);
-    return bo_err_set(err, rc, "", "cannot read order \"%s\"", id);
-  }
-  json_t *j = bo_order_head_json(&o);
-  json_t *a = json_array();
-  for (size_t i = 0; i < lines.n; i++) json_array_append_new(a, bo_line_json(&lines.v[i]));
-  json_object_set_new(j, "lines", a);
+  char *text = NULL;
+  const bo_rc rc = bo_order_text_load(e, id, &o, &lines, &text, err);
   bo_lines_release(&lines);
-  *out = j;
-  return BO_OK;
+  if (rc) return rc;
+  *out = parse_own(text);
+  return *out ? BO_OK : bo_err_set(err, BO_E_NOMEM, "", "out of memory");
 }
 
 json_t *bo_ledger_json(const bo_ledger_entry *l) {
@@ -119,34 +214,41 @@ json_t *bo_event_json(const bo_event *ev) {
                    time_json(ev->at), "data", data ? data : json_object());
 }
 
-bo_rc bo_order_events(bo_engine *e, int64_t now, json_t *order, const char *text) {
-  const char *id = json_string_value(json_object_get(order, "id"));
+bo_rc bo_order_events(bo_engine *e, int64_t now, const bo_order *o, const bo_lines *lines,
+                      const char *text) {
   /* order.created carries the order as the API shows it, plus data.order */
   BO_ASSERT(text[0] == '{');
-  json_t *idj = json_string(id);
-  char *quoted = json_dumps(idj, JSON_ENCODE_ANY);
-  json_decref(idj);
-  if (!quoted) return BO_E_NOMEM;
-  const size_t n = strlen(quoted) + strlen(text) + 16;
-  char *data = malloc(n);
-  bo_rc rc = data ? BO_OK : BO_E_NOMEM;
-  if (data) snprintf(data, n, "{\"order\":%s,%s", quoted, text + 1);
-  free(quoted);
-  if (!rc) rc = bo__event_text(e, now, "order.created", id, "", data);
+  bo_strbuf sb = {0};
+  bo_sb_str(&sb, "{\"order\":");
+  bo_sb_json_str(&sb, o->id);
+  bo_sb_raw(&sb, ",", 1);
+  bo_sb_str(&sb, text + 1);
+  char *data = bo_sb_take(&sb);
+  bo_rc rc = data ? bo__event_text(e, now, "order.created", o->id, "", data) : BO_E_NOMEM;
   free(data);
-  json_t *waiting = json_array();
-  size_t i;
-  json_t *line;
-  json_array_foreach(json_object_get(order, "lines"), i, line) {
-    if (json_integer_value(json_object_get(line, "backordered")) > 0)
-      json_array_append_new(waiting, json_pack("{s:O,s:O,s:O}", "sku", json_object_get(line, "sku"),
-                                               "backordered", json_object_get(line, "backordered"),
-                                               "promises", json_object_get(line, "promises")));
+  /* order.backordered: who waits for what, until when */
+  bool any = false;
+  bo_sb_str(&sb, "{\"order\":");
+  bo_sb_json_str(&sb, o->id);
+  sb_key(&sb, "customer");
+  sb_customer(&sb, o);
+  sb_key(&sb, "lines");
+  bo_sb_raw(&sb, "[", 1);
+  for (size_t i = 0; i < lines->n; i++) {
+    const bo_line *l = &lines->v[i];
+    if (l->backordered == 0) continue;
+    bo_sb_str(&sb, any ? ",{\"sku\":" : "{\"sku\":");
+    bo_sb_json_str(&sb, l->sku);
+    sb_key(&sb, "backordered");
+    bo_sb_i64(&sb, l->backordered);
+    sb_key(&sb, "promises");
+    sb_schedule(&sb, &l->promise);
+    bo_sb_raw(&sb, "}", 1);
+    any = true;
   }
-  if (!rc && json_array_size(waiting) > 0)
-    rc = bo__event(e, now, "order.backordered", id, "",
-                   json_pack("{s:O,s:O}", "customer", json_object_get(order, "customer"), "lines",
-                             waiting));
-  json_decref(waiting);
+  bo_sb_raw(&sb, "]}", 2);
+  data = bo_sb_take(&sb);
+  if (!rc && any) rc = data ? bo__event_text(e, now, "order.backordered", o->id, "", data) : BO_E_NOMEM;
+  free(data);
   return rc;
 }

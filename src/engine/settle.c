@@ -61,8 +61,9 @@ bo_rc bo__sku_save(bo_engine *e, int64_t now, bo_sku *sku, int64_t incoming_tota
   const bo_status before = sku->status;
   sku->status = bo_sku_status(sku, incoming_total);
   sku->updated_at = now;
-  bo_rc rc = e->st->ops->sku_update_counters(e->st, sku);
-  if (rc || before == sku->status) return rc;
+  if (before == sku->status) return e->st->ops->sku_update_counters(e->st, sku);
+  const bo_rc rc = e->st->ops->sku_update(e->st, sku);
+  if (rc) return rc;
   return bo__event(e, now, "sku.status_changed", "", sku->id,
                    json_pack("{s:s,s:s}", "from", bo_status_name(before), "to",
                              bo_status_name(sku->status)));

@@ -23,7 +23,6 @@ static const char *const bo__sqlite_migrations[] = {
     "  status INTEGER NOT NULL, created_at INTEGER NOT NULL, updated_at INTEGER NOT NULL)"
     "  WITHOUT ROWID;"
     "CREATE INDEX skus_status ON skus(status, id);"
-    "CREATE INDEX skus_waiting ON skus(id) WHERE backordered > 0;"
     "CREATE TABLE ledger(id INTEGER PRIMARY KEY, sku TEXT NOT NULL, delta INTEGER NOT NULL,"
     "  on_hand_after INTEGER NOT NULL, reason TEXT NOT NULL, ref TEXT NOT NULL,"
     "  at INTEGER NOT NULL);"

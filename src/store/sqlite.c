@@ -36,8 +36,8 @@
                 "lead_time_days=?8,discontinued=?9,protect_promises=?10,supplier=?11,"      \
                 "substitutes=?12,on_hand=?13,allocated=?14,backordered=?15,status=?16,"     \
                 "created_at=?17,updated_at=?18 WHERE id=?1")                                \
-  X(SKU_COUNTERS, "UPDATE skus SET on_hand=?2,allocated=?3,backordered=?4,status=?5,"        \
-                  "updated_at=?6 WHERE id=?1")                                              \
+  X(SKU_COUNTERS, "UPDATE skus SET on_hand=?2,allocated=?3,backordered=?4,updated_at=?5"    \
+                  " WHERE id=?1")                                                           \
   X(ORDER_NEXT_SEQ, "SELECT coalesce(max(seq),0)+1 FROM orders")                            \
   X(SKU_LIST, "SELECT " SKU_COLS " FROM skus WHERE id>?1 ORDER BY id LIMIT ?2")             \
   X(SKU_LIST_STATUS, "SELECT " SKU_COLS " FROM skus WHERE status=?3 AND id>?1"              \
@@ -350,8 +350,7 @@ static bo_rc sq_sku_update_counters(bo_store *st, const bo_sku *k) {
   sqlite3_bind_int64(s, 2, k->on_hand);
   sqlite3_bind_int64(s, 3, k->allocated);
   sqlite3_bind_int64(s, 4, k->backordered);
-  sqlite3_bind_int(s, 5, k->status);
-  sqlite3_bind_int64(s, 6, k->updated_at);
+  sqlite3_bind_int64(s, 5, k->updated_at);
   return step_done(st, s);
 }
 

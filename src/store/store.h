@@ -158,7 +158,7 @@ typedef struct bo_store_ops {
   bo_rc (*sku_get)(bo_store *st, const char *id, bo_sku *out);
   bo_rc (*sku_insert)(bo_store *st, const bo_sku *sku);
   bo_rc (*sku_update)(bo_store *st, const bo_sku *sku);
-  /* writes only the counters, status and updated_at (the hot path) */
+  /* writes only the counters and updated_at (the hot path: no index changes) */
   bo_rc (*sku_update_counters)(bo_store *st, const bo_sku *sku);
   /* SKUs by id after page->after; status < 0 for any status */
   bo_rc (*sku_list)(bo_store *st, int status, const bo_page *page, bo_sku_cb cb, void *ctx);

@@ -1,0 +1,28 @@
+/*
+ * strbuf.h — a growable byte buffer for building text, with JSON string
+ * escaping. Used on the hot path to render responses and event payloads
+ * without building a tree first. No domain knowledge.
+ */
+#ifndef BO_STRBUF_H
+#define BO_STRBUF_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+typedef struct bo_strbuf {
+  char *buf; /* NUL-terminated when len > 0; owned */
+  size_t len, cap;
+  bool failed; /* an allocation failed: the content is incomplete */
+} bo_strbuf;
+
+void bo_sb_raw(bo_strbuf *sb, const char *s, size_t n);
+void bo_sb_str(bo_strbuf *sb, const char *s);
+/* Appends s as a quoted JSON string ("\"", "\\" and control characters escaped). */
+void bo_sb_json_str(bo_strbuf *sb, const char *s);
+void bo_sb_i64(bo_strbuf *sb, int64_t v);
+/* Takes the text out of sb (the caller frees it); NULL when an allocation failed. */
+char *bo_sb_take(bo_strbuf *sb);
+void bo_sb_release(bo_strbuf *sb);
+
+#endif
