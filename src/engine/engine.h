@@ -168,6 +168,9 @@ bo_promise_ctx bo__promise_ctx(bo_engine *e, const bo_sku *sku, int64_t now);
  * order `o` with its lines, rendered as `text` (all borrowed). */
 bo_rc bo_order_events(bo_engine *e, int64_t now, const bo_order *o, const bo_lines *lines,
                       const char *text);
+/* Renders an order and its lines as the API shows them (text, malloc'd; NULL
+ * when out of memory). */
+char *bo_order_text(const bo_order *o, const bo_line *lines, size_t n);
 /* Loads an order and its lines and renders it as the API shows it (text, malloc'd). */
 bo_rc bo_order_text_load(bo_engine *e, const char *id, bo_order *o, bo_lines *lines,
                          char **out, bo_err *err);

@@ -172,7 +172,12 @@ bo_rc bo_order_place(bo_engine *e, int64_t now, const bo_order_request *req, cha
     rc = place_line(e, now, &o, (int)i, &skus[i], &splits[i], req->lines[i].qty, incoming[i],
                     &lines[i], &cancelled, err);
   if (!rc && cancelled) rc = bo__order_refresh(e, now, o.id, NULL);
-  if (!rc) rc = bo_order_text_load(e, o.id, &o, &stored, &text, err);
+  /* the lines as placed are what is stored, unless a settle touched them */
+  if (!rc && cancelled) rc = bo_order_text_load(e, o.id, &o, &stored, &text, err);
+  if (!rc && !cancelled) {
+    stored = (bo_lines){.v = lines, .n = n};
+    if (!(text = bo_order_text(&o, lines, n))) rc = bo_err_set(err, BO_E_NOMEM, "", "out of memory");
+  }
   if (!rc && (rc = bo_order_events(e, now, &o, &stored, text)))
     bo_err_set(err, rc, "", "cannot record events of order \"%s\"", o.id);
 done:
@@ -181,7 +186,7 @@ done:
     text = NULL;
   }
   free(text);
-  bo_lines_release(&stored);
+  if (stored.v != lines) bo_lines_release(&stored);
   free(skus);
   free(splits);
   free(lines);

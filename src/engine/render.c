@@ -178,15 +178,19 @@ json_t *bo_line_json(const bo_line *l) {
   return parse_own(bo_sb_take(&sb));
 }
 
+char *bo_order_text(const bo_order *o, const bo_line *lines, size_t n) {
+  bo_strbuf sb = {0};
+  order_text(o, lines, n, &sb);
+  return bo_sb_take(&sb);
+}
+
 bo_rc bo_order_text_load(bo_engine *e, const char *id, bo_order *o, bo_lines *lines,
                          char **out, bo_err *err) {
   bo_rc rc = e->st->ops->order_get(e->st, id, o);
   if (rc == BO_E_NOT_FOUND) return bo_err_set(err, rc, "", "order \"%s\" not found", id);
   if (!rc) rc = e->st->ops->order_lines(e->st, id, lines);
   if (rc) return bo_err_set(err, rc, "", "cannot read order \"%s\"", id);
-  bo_strbuf sb = {0};
-  order_text(o, lines->v, lines->n, &sb);
-  *out = bo_sb_take(&sb);
+  *out = bo_order_text(o, lines->v, lines->n);
   return *out ? BO_OK : bo_err_set(err, BO_E_NOMEM, "", "out of memory");
 }
 
