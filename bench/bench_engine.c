@@ -127,6 +127,7 @@ static bo_rc run_batches(bo_engine *e, int64_t now, int64_t n, int64_t batch, jo
       st->ops->rollback(st);
       return BO_E_STORE;
     }
+    if (st->ops->flush(st)) return BO_E_STORE; /* durable, as the writer makes it */
     const double t2 = bench_now_s();
     bs->work_s += t1 - t0;
     bs->commit_s += t2 - t1;
@@ -276,9 +277,10 @@ static json_t *time_op(bo_engine *e, int64_t now, int reps, op_fn op, void *ctx,
     const double t1 = bench_now_s();
     if (rc) say("%s failed: %s", what, err.message);
     st->ops->event_last_id(st, &ev1);
-    if (commit && !rc)
+    if (commit && !rc) {
       st->ops->commit(st);
-    else
+      st->ops->flush(st);
+    } else
       st->ops->rollback(st);
     const double t2 = bench_now_s();
     work[r] = ms(t1 - t0);

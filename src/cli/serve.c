@@ -143,7 +143,9 @@ static bo_rc admin_token(bo_store *st, const char *given, char *out, size_t size
   for (size_t i = 0; i < sizeof raw; i++) snprintf(out + 2 * i, size - 2 * i, "%02x", raw[i]);
   if ((rc = st->ops->begin(st))) return rc;
   rc = st->ops->meta_set(st, "admin_token", out);
-  return rc ? (st->ops->rollback(st), rc) : st->ops->commit(st);
+  if (rc) return st->ops->rollback(st), rc;
+  rc = st->ops->commit(st);
+  return rc ? rc : st->ops->flush(st);
 }
 
 /* Manual clock: the time last set (kept in the db), else --manual-clock=TIME, else now. */
@@ -174,7 +176,8 @@ static bo_rc load_demo(bo_engine *e, int64_t now, bo_err *err) {
     return rc;
   }
   fprintf(stderr, "backorder: demo data loaded\n");
-  return e->st->ops->commit(e->st);
+  rc = e->st->ops->commit(e->st);
+  return rc ? rc : e->st->ops->flush(e->st);
 }
 
 /* The writer's periodic work: expiry and re-dating once per new day. */

@@ -1,4 +1,15 @@
-/* writer.c — one thread, one transaction per batch; see writer.h. */
+/*
+ * writer.c — one writer thread and one syncer thread; see writer.h.
+ *
+ * The writer runs a batch in one transaction and commits it without waiting
+ * for the disk (the store commits with synchronous=NORMAL), then hands the
+ * batch to the syncer and goes on with the next one. The syncer makes every
+ * commit so far durable with one flush of the log (fdatasync of the WAL),
+ * and only then answers the batches it covered. So the CPU work of batch
+ * N+1 overlaps the fsync of batch N, and no answer leaves before its commit
+ * is on disk: a crash loses only unanswered work. WAL recovery stops at the
+ * last complete commit, so a batch half-written at the crash is simply gone.
+ */
 #include "writer.h"
 
 #include <stdio.h>
@@ -7,7 +18,7 @@
 #define BO_WRITER_IDLE_TICK_S 30 /* the tick runs at least this often */
 
 /* Runs the jobs of one batch in one transaction; returns the commit result. */
-static bo_rc run_batch(bo_writer *w, bo_job *jobs, bo_rc *results, int n) {
+static bo_rc run_batch(bo_writer *w, bo_job *jobs) {
   bo_store *st = w->engine->st;
   const int64_t now = bo_clock_now(w->clock);
   bo_rc rc = st->ops->begin(st);
@@ -18,22 +29,42 @@ static bo_rc run_batch(bo_writer *w, bo_job *jobs, bo_rc *results, int n) {
     else
       st->ops->rollback_to(st);
   }
-  int i = 0;
-  for (bo_job *j = jobs; j; j = j->next, i++) {
-    BO_ASSERT(i < n);
+  for (bo_job *j = jobs; j && !rc; j = j->next) {
     if ((rc = st->ops->savepoint(st))) break;
-    results[i] = j->run(j, w->engine, now);
-    rc = results[i] ? st->ops->rollback_to(st) : st->ops->release(st);
-    if (rc) break;
+    j->rc = j->run(j, w->engine, now);
+    rc = j->rc ? st->ops->rollback_to(st) : st->ops->release(st);
   }
   if (!rc) rc = st->ops->commit(st);
   if (rc) st->ops->rollback(st);
   return rc;
 }
 
+/* Takes up to BO_BATCH_JOBS_MAX jobs off the queue (called with mu held). */
+static bo_job *take_batch(bo_writer *w) {
+  bo_job *jobs = w->head, *last = jobs;
+  for (int n = 1; last->next && n < BO_BATCH_JOBS_MAX; n++) last = last->next;
+  w->head = last->next;
+  if (!w->head) w->tail = NULL;
+  last->next = NULL;
+  return jobs;
+}
+
+/* Hands committed jobs to the syncer (their rc already final unless the flush fails). */
+static void to_syncer(bo_writer *w, bo_job *jobs) {
+  bo_job *last = jobs;
+  while (last->next) last = last->next;
+  pthread_mutex_lock(&w->mu);
+  if (w->sync_tail)
+    w->sync_tail->next = jobs;
+  else
+    w->sync_head = jobs;
+  w->sync_tail = last;
+  pthread_cond_broadcast(&w->cv);
+  pthread_mutex_unlock(&w->mu);
+}
+
 static void *writer_main(void *arg) {
   bo_writer *w = arg;
-  static bo_rc results[BO_BATCH_JOBS_MAX];
   for (;;) {
     pthread_mutex_lock(&w->mu);
     bool timed_out = false;
@@ -44,33 +75,45 @@ static void *writer_main(void *arg) {
       timed_out = pthread_cond_timedwait(&w->cv, &w->mu, &until) != 0;
     }
     if (!w->head && w->stopping) {
+      w->writer_done = true;
+      pthread_cond_broadcast(&w->cv);
       pthread_mutex_unlock(&w->mu);
       break;
     }
     if (!w->head) { /* idle: a batch of no job still runs the periodic tick */
       pthread_mutex_unlock(&w->mu);
-      if (w->tick) run_batch(w, NULL, results, 0);
+      if (w->tick) run_batch(w, NULL);
       continue;
     }
-    bo_job *jobs = w->head, *last = jobs;
-    int n = 1;
-    while (last->next && n < BO_BATCH_JOBS_MAX) {
-      last = last->next;
-      n++;
-    }
-    w->head = last->next;
-    if (!w->head) w->tail = NULL;
-    last->next = NULL;
+    bo_job *jobs = take_batch(w);
     pthread_mutex_unlock(&w->mu);
-
-    for (int i = 0; i < n; i++) results[i] = BO_E_STORE;
-    const bo_rc commit = run_batch(w, jobs, results, n);
+    const bo_rc commit = run_batch(w, jobs);
+    uint64_t n = 0;
+    for (bo_job *j = jobs; j; j = j->next, n++)
+      if (commit) j->rc = commit;
     atomic_fetch_add(&w->batches, 1);
-    atomic_fetch_add(&w->jobs, (uint64_t)n);
-    int i = 0;
-    for (bo_job *j = jobs, *next; j; j = next, i++) {
+    atomic_fetch_add(&w->jobs, n);
+    to_syncer(w, jobs);
+  }
+  return NULL;
+}
+
+static void *syncer_main(void *arg) {
+  bo_writer *w = arg;
+  for (;;) {
+    pthread_mutex_lock(&w->mu);
+    while (!w->sync_head && !w->writer_done) pthread_cond_wait(&w->cv, &w->mu);
+    bo_job *jobs = w->sync_head;
+    w->sync_head = w->sync_tail = NULL;
+    const bool last_round = !jobs && w->writer_done;
+    pthread_mutex_unlock(&w->mu);
+    if (last_round) break;
+    /* one flush makes every commit handed over so far durable */
+    const bo_rc flushed = w->engine->st->ops->flush(w->engine->st);
+    if (flushed) fprintf(stderr, "writer: cannot flush the log to disk: commits not acknowledged\n");
+    for (bo_job *j = jobs, *next; j; j = next) {
       next = j->next;
-      j->done(j, commit ? commit : results[i]);
+      j->done(j, flushed ? flushed : j->rc);
     }
   }
   return NULL;
@@ -79,11 +122,15 @@ static void *writer_main(void *arg) {
 bo_rc bo_writer_start(bo_writer *w, bo_engine *e, bo_clock *clock) {
   w->engine = e;
   w->clock = clock;
-  w->head = w->tail = NULL;
-  w->stopping = false;
+  w->head = w->tail = w->sync_head = w->sync_tail = NULL;
+  w->stopping = w->writer_done = false;
   pthread_mutex_init(&w->mu, NULL);
   pthread_cond_init(&w->cv, NULL);
   if (pthread_create(&w->thread, NULL, writer_main, w) != 0) return BO_E_INTERNAL;
+  if (pthread_create(&w->syncer, NULL, syncer_main, w) != 0) {
+    bo_writer_stop(w);
+    return BO_E_INTERNAL;
+  }
   w->started = true;
   return BO_OK;
 }
@@ -96,17 +143,17 @@ void bo_writer_submit(bo_writer *w, bo_job *job) {
   else
     w->head = job;
   w->tail = job;
-  pthread_cond_signal(&w->cv);
+  pthread_cond_broadcast(&w->cv);
   pthread_mutex_unlock(&w->mu);
 }
 
 void bo_writer_stop(bo_writer *w) {
-  if (!w->started) return;
   pthread_mutex_lock(&w->mu);
   w->stopping = true;
-  pthread_cond_signal(&w->cv);
+  pthread_cond_broadcast(&w->cv);
   pthread_mutex_unlock(&w->mu);
   pthread_join(w->thread, NULL);
+  if (w->started) pthread_join(w->syncer, NULL);
   pthread_mutex_destroy(&w->mu);
   pthread_cond_destroy(&w->cv);
   w->started = false;

@@ -3,8 +3,10 @@
  *
  * Write requests are handed to one thread. It takes every job waiting at
  * that moment (up to BO_BATCH_JOBS_MAX), runs each inside its own savepoint
- * of one transaction, commits once (synchronous=FULL: durable), and only
- * then reports each job's outcome. A job that fails rolls back to its
+ * of one transaction and commits once; a syncer thread then makes the
+ * commit durable (one flush of the log for all batches committed since the
+ * last flush) and only then reports each job's outcome, while the writer
+ * already runs the next batch. A job that fails rolls back to its
  * savepoint: it changes nothing and its neighbours still commit.
  */
 #ifndef BO_WRITER_H
@@ -20,18 +22,20 @@ struct bo_job {
   bo_job *next;
   /* Runs inside the job's savepoint; a non-zero result rolls it back. */
   bo_rc (*run)(bo_job *job, bo_engine *e, int64_t now);
-  /* Called after the batch is durable (rc BO_OK) or failed; from the writer thread. */
+  /* Called after the batch is durable (rc BO_OK) or failed; from the syncer thread. */
   void (*done)(bo_job *job, bo_rc rc);
+  bo_rc rc; /* the outcome of run, kept until done */
 };
 
 typedef struct bo_writer {
   bo_engine *engine;
   bo_clock *clock;
-  pthread_t thread;
+  pthread_t thread, syncer;
   pthread_mutex_t mu;
   pthread_cond_t cv;
-  bo_job *head, *tail;
-  bool stopping;
+  bo_job *head, *tail;           /* waiting to run */
+  bo_job *sync_head, *sync_tail; /* committed, waiting for the flush */
+  bool stopping, writer_done;
   bool started;
   /* Called once per batch before the jobs, inside the transaction: periodic
    * work such as expiry. May be NULL. */

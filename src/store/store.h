@@ -148,6 +148,9 @@ typedef struct bo_store_ops {
   bo_rc (*savepoint)(bo_store *st);
   bo_rc (*release)(bo_store *st);
   bo_rc (*rollback_to)(bo_store *st);
+  /* Makes every commit so far durable (the writer commits without waiting
+   * for the disk and calls this, from another thread, before answering). */
+  bo_rc (*flush)(bo_store *st);
 
   /* small key/value settings: clock, admin token, id counters */
   bo_rc (*meta_get)(bo_store *st, const char *key, char *buf, size_t size);
