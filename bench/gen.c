@@ -8,6 +8,7 @@
 #include <unistd.h>
 
 #include "bench_util.h"
+#include "store/schema_sqlite.h"
 #include "store/store.h"
 
 #define GEN_COMMIT_ROWS 1000000 /* rows per transaction */
@@ -24,9 +25,16 @@ static int64_t po_of(int64_t i) { return (i / 2) / GEN_PO_LINES; }
 static int po_line_of(int64_t i) { return (int)((i / 2) % GEN_PO_LINES) + 1; }
 static bo_day po_eta(int64_t po, bo_day today) { return today + 7 + (bo_day)(po % 28); }
 
+/* The sizes and the schema (a hash of every migration's text): a database
+ * written for another schema is written again. */
 static void gen_fingerprint(const bench_gen *g, char *buf, size_t size) {
-  snprintf(buf, size, "v1 skus=%lld lines=%lld stock=%lld po_qty=%lld", (long long)g->skus,
-           (long long)g->lines, (long long)g->stock, (long long)g->po_qty);
+  uint64_t h = 1469598103934665603ull; /* FNV-1a */
+  for (int m = 0; m < BO__SQLITE_SCHEMA_VERSION; m++)
+    for (const char *p = bo__sqlite_migrations[m]; *p; p++)
+      h = (h ^ (unsigned char)*p) * 1099511628211ull;
+  snprintf(buf, size, "v1 skus=%lld lines=%lld stock=%lld po_qty=%lld schema=%016llx",
+           (long long)g->skus, (long long)g->lines, (long long)g->stock, (long long)g->po_qty,
+           (unsigned long long)h);
 }
 
 static int exec(sqlite3 *db, const char *sql) {
