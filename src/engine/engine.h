@@ -174,6 +174,11 @@ char *bo_order_text(const bo_order *o, const bo_line *lines, size_t n);
 /* Loads an order and its lines and renders it as the API shows it (text, malloc'd). */
 bo_rc bo_order_text_load(bo_engine *e, const char *id, bo_order *o, bo_lines *lines,
                          char **out, bo_err *err);
+/* Text rendering helpers (render.c): `,"key":`, a date or null, a schedule. */
+struct bo_strbuf;
+void bo__sb_key(struct bo_strbuf *sb, const char *key);
+void bo__sb_day(struct bo_strbuf *sb, bo_day d);
+void bo__sb_schedule(struct bo_strbuf *sb, const bo_schedule *s);
 /* Copies the open supply into the core's form; returns the count. */
 size_t bo__supply(const bo_incomings *in, bo_supply *out);
 

@@ -64,7 +64,7 @@ json_t *bo_sku_json(const bo_sku *k) {
 
 /* --- orders as text: the hot path renders without building a tree ------- */
 
-static void sb_day(bo_strbuf *sb, bo_day d) {
+void bo__sb_day(bo_strbuf *sb, bo_day d) {
   char buf[11];
   if (d == BO_DAY_NONE) {
     bo_sb_str(sb, "null");
@@ -83,19 +83,19 @@ static void sb_time(bo_strbuf *sb, int64_t t) {
 }
 
 /* `"key":` */
-static void sb_key(bo_strbuf *sb, const char *key) {
+void bo__sb_key(bo_strbuf *sb, const char *key) {
   bo_sb_raw(sb, ",\"", 2);
   bo_sb_str(sb, key);
   bo_sb_raw(sb, "\":", 2);
 }
 
-static void sb_schedule(bo_strbuf *sb, const bo_schedule *s) {
+void bo__sb_schedule(bo_strbuf *sb, const bo_schedule *s) {
   bo_sb_raw(sb, "[", 1);
   for (int i = 0; i < s->n; i++) {
     bo_sb_str(sb, i ? ",{\"qty\":" : "{\"qty\":");
     bo_sb_i64(sb, s->parts[i].qty);
-    sb_key(sb, "date");
-    sb_day(sb, s->parts[i].date);
+    bo__sb_key(sb, "date");
+    bo__sb_day(sb, s->parts[i].date);
     bo_sb_str(sb, s->parts[i].estimate ? ",\"estimate\":true}" : ",\"estimate\":false}");
   }
   bo_sb_raw(sb, "]", 1);
@@ -110,18 +110,18 @@ static void line_text(const bo_line *l, bo_strbuf *sb) {
   } counts[] = {{"qty", l->qty}, {"allocated", l->allocated}, {"backordered", l->backordered},
                 {"shipped", l->shipped}, {"cancelled", l->cancelled}};
   for (size_t i = 0; i < sizeof counts / sizeof counts[0]; i++) {
-    sb_key(sb, counts[i].key);
+    bo__sb_key(sb, counts[i].key);
     bo_sb_i64(sb, counts[i].v);
   }
-  sb_key(sb, "promises");
-  sb_schedule(sb, &l->promise);
-  sb_key(sb, "promise_date");
-  sb_day(sb, l->promise.n ? bo_schedule_date(&l->promise) : BO_DAY_NONE);
-  sb_key(sb, "first_promise");
-  sb_day(sb, l->first_promise);
-  sb_key(sb, "line");
+  bo__sb_key(sb, "promises");
+  bo__sb_schedule(sb, &l->promise);
+  bo__sb_key(sb, "promise_date");
+  bo__sb_day(sb, l->promise.n ? bo_schedule_date(&l->promise) : BO_DAY_NONE);
+  bo__sb_key(sb, "first_promise");
+  bo__sb_day(sb, l->first_promise);
+  bo__sb_key(sb, "line");
   bo_sb_i64(sb, l->line_no);
-  sb_key(sb, "delay_notices");
+  bo__sb_key(sb, "delay_notices");
   bo_sb_i64(sb, l->delays);
   bo_sb_raw(sb, "}", 1);
 }
@@ -129,12 +129,12 @@ static void line_text(const bo_line *l, bo_strbuf *sb) {
 static void sb_customer(bo_strbuf *sb, const bo_order *o) {
   bo_sb_str(sb, "{\"id\":");
   bo_sb_json_str(sb, o->customer_id);
-  sb_key(sb, "email");
+  bo__sb_key(sb, "email");
   if (o->customer_email[0])
     bo_sb_json_str(sb, o->customer_email);
   else
     bo_sb_str(sb, "null");
-  sb_key(sb, "tier");
+  bo__sb_key(sb, "tier");
   bo_sb_i64(sb, o->tier);
   bo_sb_raw(sb, "}", 1);
 }
@@ -142,21 +142,21 @@ static void sb_customer(bo_strbuf *sb, const bo_order *o) {
 static void order_text(const bo_order *o, const bo_line *lines, size_t n, bo_strbuf *sb) {
   bo_sb_str(sb, "{\"id\":");
   bo_sb_json_str(sb, o->id);
-  sb_key(sb, "status");
+  bo__sb_key(sb, "status");
   bo_sb_json_str(sb, bo_order_status_name(o->status));
-  sb_key(sb, "created_at");
+  bo__sb_key(sb, "created_at");
   sb_time(sb, o->created_at);
-  sb_key(sb, "customer");
+  bo__sb_key(sb, "customer");
   sb_customer(sb, o);
-  sb_key(sb, "ship_policy");
+  bo__sb_key(sb, "ship_policy");
   bo_sb_str(sb, o->ship_policy == BO_SHIP_COMPLETE ? "\"complete\"" : "\"partial\"");
-  sb_key(sb, "need_by");
-  sb_day(sb, o->need_by);
-  sb_key(sb, "if_late");
+  bo__sb_key(sb, "need_by");
+  bo__sb_day(sb, o->need_by);
+  bo__sb_key(sb, "if_late");
   bo_sb_str(sb, o->if_late == BO_IF_LATE_CANCEL ? "\"cancel_backorder\"" : "\"keep\"");
-  sb_key(sb, "updated_at");
+  bo__sb_key(sb, "updated_at");
   sb_time(sb, o->updated_at);
-  sb_key(sb, "lines");
+  bo__sb_key(sb, "lines");
   bo_sb_raw(sb, "[", 1);
   for (size_t i = 0; i < n; i++) {
     if (i) bo_sb_raw(sb, ",", 1);
@@ -234,19 +234,19 @@ bo_rc bo_order_events(bo_engine *e, int64_t now, const bo_order *o, const bo_lin
   bool any = false;
   bo_sb_str(&sb, "{\"order\":");
   bo_sb_json_str(&sb, o->id);
-  sb_key(&sb, "customer");
+  bo__sb_key(&sb, "customer");
   sb_customer(&sb, o);
-  sb_key(&sb, "lines");
+  bo__sb_key(&sb, "lines");
   bo_sb_raw(&sb, "[", 1);
   for (size_t i = 0; i < lines->n; i++) {
     const bo_line *l = &lines->v[i];
     if (l->backordered == 0) continue;
     bo_sb_str(&sb, any ? ",{\"sku\":" : "{\"sku\":");
     bo_sb_json_str(&sb, l->sku);
-    sb_key(&sb, "backordered");
+    bo__sb_key(&sb, "backordered");
     bo_sb_i64(&sb, l->backordered);
-    sb_key(&sb, "promises");
-    sb_schedule(&sb, &l->promise);
+    bo__sb_key(&sb, "promises");
+    bo__sb_schedule(&sb, &l->promise);
     bo_sb_raw(&sb, "}", 1);
     any = true;
   }

@@ -11,6 +11,7 @@
 #include <string.h>
 
 #include "engine.h"
+#include "../common/strbuf.h"
 
 int32_t bo_lead_time_days(bo_engine *e, const bo_sku *sku) {
   if (sku->lead_time_days != BO_DAYS_NONE) return sku->lead_time_days;
@@ -99,28 +100,100 @@ done:
   return rc;
 }
 
-/* Events and order status for a line whose allocation grew by `took` units. */
+/* Starts the data of a line event: {"order":…,"sku":…,"line":N */
+static void line_event(bo_strbuf *sb, const bo_line *l) {
+  bo_sb_str(sb, "{\"order\":");
+  bo_sb_json_str(sb, l->order_id);
+  bo__sb_key(sb, "sku");
+  bo_sb_json_str(sb, l->sku);
+  bo__sb_key(sb, "line");
+  bo_sb_i64(sb, l->line_no);
+}
+
+static void sb_int(bo_strbuf *sb, const char *key, int64_t v) {
+  bo__sb_key(sb, key);
+  bo_sb_i64(sb, v);
+}
+
+/* Closes the data, appends the event and releases sb. */
+static bo_rc emit(bo_engine *e, int64_t now, const char *type, const bo_line *l, bo_strbuf *sb) {
+  bo_sb_raw(sb, "}", 1);
+  char *data = bo_sb_take(sb);
+  const bo_rc rc = data ? bo__event_text(e, now, type, l->order_id, l->sku, data) : BO_E_NOMEM;
+  free(data);
+  return rc;
+}
+
+/* Whether no line of the order waits any more (an allocation cannot change
+ * the order's status, only whether it is ready to ship). */
+static bo_rc order_ready(bo_engine *e, const bo_line *l, bool *ready) {
+  *ready = l->backordered == 0;
+  bo_lines lines = {0};
+  bo_rc rc = BO_OK;
+  if (*ready) rc = e->st->ops->order_lines(e->st, l->order_id, &lines);
+  for (size_t i = 0; i < lines.n && !rc; i++) *ready = *ready && lines.v[i].backordered == 0;
+  bo_lines_release(&lines);
+  return rc;
+}
+
+/* Events for a line whose allocation grew by `took` units. */
 static bo_rc line_allocated(bo_engine *e, int64_t now, const bo_line *l, int64_t took) {
-  bo_rc rc = bo__event(e, now, "order.allocated", l->order_id, l->sku,
-                       json_pack("{s:i,s:I,s:I,s:I}", "line", l->line_no, "qty", (json_int_t)took,
-                                 "allocated", (json_int_t)l->allocated, "backordered",
-                                 (json_int_t)l->backordered));
+  bo_strbuf sb = {0};
+  line_event(&sb, l);
+  sb_int(&sb, "qty", took);
+  sb_int(&sb, "allocated", l->allocated);
+  sb_int(&sb, "backordered", l->backordered);
+  bo_rc rc = emit(e, now, "order.allocated", l, &sb);
   bool ready = false;
-  if (!rc) rc = bo__order_refresh(e, now, l->order_id, &ready);
-  if (!rc && ready && l->backordered == 0)
-    rc = bo__event(e, now, "order.ready_to_ship", l->order_id, l->sku, json_object());
+  if (!rc) rc = order_ready(e, l, &ready);
+  if (!rc && ready) {
+    line_event(&sb, l);
+    rc = emit(e, now, "order.ready_to_ship", l, &sb);
+  }
   return rc;
 }
 
 static bo_rc line_cancelled(bo_engine *e, int64_t now, const bo_line *l, int64_t qty,
                             const char *reason) {
-  bo_rc rc = bo__event(e, now, "order.cancelled", l->order_id, l->sku,
-                       json_pack("{s:i,s:I,s:s,s:I}", "line", l->line_no, "qty", (json_int_t)qty,
-                                 "reason", reason, "cancelled", (json_int_t)l->cancelled));
+  bo_strbuf sb = {0};
+  line_event(&sb, l);
+  sb_int(&sb, "qty", qty);
+  bo__sb_key(&sb, "reason");
+  bo_sb_json_str(&sb, reason);
+  sb_int(&sb, "cancelled", l->cancelled);
+  const bo_rc rc = emit(e, now, "order.cancelled", l, &sb);
   return rc ? rc : bo__order_refresh(e, now, l->order_id, NULL);
 }
 
-/* Applies one walk result to line l (a copy of its stored state in `old`). */
+/* The events of a line whose promise moved: promise_changed, delay_notice. */
+static bo_rc promise_events(bo_engine *e, int64_t now, const bo_line *l, const bo_line *old,
+                            bool delayed) {
+  bo_strbuf sb = {0};
+  bo_rc rc = BO_OK;
+  if (old->promise.n > 0) {
+    line_event(&sb, l);
+    bo__sb_key(&sb, "old");
+    bo__sb_schedule(&sb, &old->promise);
+    bo__sb_key(&sb, "new");
+    bo__sb_schedule(&sb, &l->promise);
+    bo__sb_key(&sb, "first_promise");
+    bo__sb_day(&sb, l->first_promise);
+    rc = emit(e, now, "order.promise_changed", l, &sb);
+  }
+  if (!rc && delayed) {
+    line_event(&sb, l);
+    bo__sb_key(&sb, "first_promise");
+    bo__sb_day(&sb, l->first_promise);
+    bo__sb_key(&sb, "promises");
+    bo__sb_schedule(&sb, &l->promise);
+    sb_int(&sb, "delays", l->delays);
+    bo_sb_str(&sb, ",\"can_cancel\":true");
+    rc = emit(e, now, "order.delay_notice", l, &sb);
+  }
+  return rc;
+}
+
+/* Applies one walk result to line l. */
 static bo_rc apply_walk(bo_engine *e, int64_t now, bo_sku *sku, bo_line *l,
                         const bo_walk_result *r, bool allocation_changed) {
   const bo_line old = *l;
@@ -138,20 +211,7 @@ static bo_rc apply_walk(bo_engine *e, int64_t now, bo_sku *sku, bo_line *l,
   const bool promise_changed = !bo_schedule_equal(&old.promise, &l->promise);
   if (!promise_changed && cancel == 0 && !allocation_changed) return BO_OK;
   bo_rc rc = e->st->ops->line_update(e->st, l);
-  char first[11];
-  if (l->first_promise != BO_DAY_NONE) bo_day_format(l->first_promise, first);
-  if (!rc && promise_changed && old.promise.n > 0)
-    rc = bo__event(e, now, "order.promise_changed", l->order_id, l->sku,
-                   json_pack("{s:i,s:o,s:o,s:s?}", "line", l->line_no, "old",
-                             bo_schedule_json(&old.promise), "new", bo_schedule_json(&l->promise),
-                             "first_promise",
-                             l->first_promise != BO_DAY_NONE ? first : NULL));
-  if (!rc && r->delayed) {
-    rc = bo__event(e, now, "order.delay_notice", l->order_id, l->sku,
-                   json_pack("{s:i,s:s,s:o,s:i,s:b}", "line", l->line_no, "first_promise",
-                             first, "promises",
-                             bo_schedule_json(&l->promise), "delays", l->delays, "can_cancel", 1));
-  }
+  if (!rc && (promise_changed || r->delayed)) rc = promise_events(e, now, l, &old, r->delayed);
   if (!rc && r->cancel_late) rc = line_cancelled(e, now, l, r->cancel_late, "need_by");
   if (!rc && r->cancel_delay) rc = line_cancelled(e, now, l, r->cancel_delay, "delayed");
   return rc;
