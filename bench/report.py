@@ -52,13 +52,14 @@ def machine():
         "wrk": sh("wrk -v 2>&1 | head -1").split(" Copyright")[0],
         "git_commit": sh("git rev-parse --short HEAD"),
         "git_dirty": sh("git status --porcelain --untracked-files=no src") != "",
+        "git_head_at_report": sh("git rev-parse --short HEAD"),
         "loadavg_at_report": [round(x, 2) for x in os.getloadavg()],
     }
 
 
 def load(path):
     out = {"http": {}, "seed": None, "http_after": None, "sqlite": None, "engine": None,
-           "bigload": None, "loadavg_start": None}
+           "bigload": None, "loadavg_start": None, "build": None}
     with open(path) as f:
         for line in f:
             line = line.strip()
@@ -288,6 +289,9 @@ def main():
         "bigload": r["bigload"],
     }
     doc["machine"]["loadavg_at_start"] = r["loadavg_start"]
+    if r["build"]:  # the commit built and measured (HEAD may have moved during the run)
+        doc["machine"]["git_commit"] = r["build"]["commit"]
+        doc["machine"]["git_dirty"] = r["build"]["src_modified"]
     doc["targets"] = targets(r)
     with open(sys.argv[2], "w") as f:
         json.dump(doc, f, indent=1)

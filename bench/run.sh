@@ -75,6 +75,9 @@ ninja -C "$BUILD" backorder bench/bench_engine bench/bench_sqlite bench/bench_fi
   bench/bench_seed || exit 1
 BIN=$ROOT/$BUILD/backorder
 BENCHBIN=$ROOT/$BUILD/bench
+# what was built: the commit, and whether src/ differed from it at build time
+BUILD_COMMIT=$(git rev-parse --short HEAD 2>/dev/null || echo unknown)
+BUILD_DIRTY=$([ -n "$(git status --porcelain --untracked-files=no src 2>/dev/null)" ] && echo true || echo false)
 
 WORK=$(mktemp -d "${TMPDIR:-/tmp}/backorder-bench.XXXXXX")
 RES=$WORK/results.jsonl
@@ -169,6 +172,7 @@ if [ "${BENCH_WAIT_QUIET:-0}" -gt 0 ]; then
   done
 fi
 record "{\"kind\":\"loadavg_start\",\"result\":[$(awk '{print $1","$2","$3}' /proc/loadavg)]}"
+record "{\"kind\":\"build\",\"result\":{\"commit\":\"$BUILD_COMMIT\",\"src_modified\":$BUILD_DIRTY}}"
 
 # --- 1. HTTP --------------------------------------------------------------------
 export BENCH_LUA_DIR=$ROOT/bench/lua BENCH_TOKEN=$TOKEN BENCH_SKUS=$HTTP_SKUS
