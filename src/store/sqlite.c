@@ -10,6 +10,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <sqlite3.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <unistd.h>
 #include <stdlib.h>
@@ -146,6 +147,7 @@ typedef struct sqlite_store {
   bool reader;
   int wal_fd;          /* the write-ahead log, for flush; -1 until opened */
   sqlite3 *ckpt_db;    /* the checkpointer's own connection, opened on first use */
+  _Atomic int wal_frames; /* frames in the log after the writer's last commit */
   char wal_path[1024];
   sqlite3_stmt *stmt[S__COUNT];
 } sqlite_store;
@@ -252,6 +254,17 @@ static bo_rc sq_flush(bo_store *st) {
 
 static bo_rc exec_sql(sqlite3 *db, const char *sql);
 
+/* A checkpoint copies pages once however often they changed: wait for this
+ * much log (4 KiB pages) before copying, as SQLite's own autocheckpoint does. */
+#define BO_WAL_CHECKPOINT_FRAMES 8192
+
+static int on_wal_commit(void *arg, sqlite3 *db, const char *name, int frames) {
+  (void)db;
+  (void)name;
+  atomic_store(&((sqlite_store *)arg)->wal_frames, frames);
+  return SQLITE_OK;
+}
+
 /* Copies committed log frames into the database file on a connection of its
  * own, from a thread of its own, so the writer never waits for the database
  * file's fsync (it runs with wal_autocheckpoint=0). PASSIVE: never blocks
@@ -270,6 +283,7 @@ static bo_rc sq_checkpoint(bo_store *st) {
     sqlite3_busy_timeout(s->ckpt_db, 1000);
     exec_sql(s->ckpt_db, "PRAGMA synchronous=NORMAL; PRAGMA cache_size=-2048;");
   }
+  if (atomic_load(&s->wal_frames) < BO_WAL_CHECKPOINT_FRAMES) return BO_OK;
   int log = 0, done = 0;
   const int code = sqlite3_wal_checkpoint_v2(s->ckpt_db, NULL, SQLITE_CHECKPOINT_PASSIVE, &log, &done);
   return code == SQLITE_OK || code == SQLITE_BUSY ? BO_OK : BO_E_STORE;
@@ -1134,6 +1148,7 @@ bo_rc bo_store_sqlite_open(const char *path, bo_store_mode mode, bo_store **out,
       goto done;
     }
     rc = migrate(s->db, err);
+    sqlite3_wal_hook(s->db, on_wal_commit, s);
   } else {
     rc = exec_sql(s->db, "PRAGMA cache_size=-8192; PRAGMA query_only=1;");
   }
