@@ -131,6 +131,12 @@ bo_rc bo_jin_day(json_t *obj, const char *key, const char *prefix, bo_day *out, 
 bool bo_id_valid(const char *s, size_t len_max);
 /* Parses ?limit= (1..BO_LIST_LIMIT_MAX, default BO_LIST_LIMIT_DEFAULT). */
 bo_rc bo_query_limit(bo_req *r, int *out);
+/* Parses ?limit= and ?cursor= (at most cursor_len_max characters) into page. */
+bo_rc bo_query_page(bo_req *r, size_t cursor_len_max, bo_page *page);
+/* Ends a list handler: on rc releases items, else answers the page with
+ * `last` as the next cursor when the page is full. */
+bo_rc bo_list_done(bo_req *r, bo_rc rc, json_t *items, int n, const bo_page *page,
+                   const char *last);
 /* Wraps items into {"data":[…], "next": cursor-or-null}. */
 json_t *bo_page_json(json_t *items, const char *next);
 

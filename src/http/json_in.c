@@ -138,6 +138,26 @@ bo_rc bo_query_limit(bo_req *r, int *out) {
   return BO_OK;
 }
 
+bo_rc bo_query_page(bo_req *r, size_t cursor_len_max, bo_page *page) {
+  const bo_rc rc = bo_query_limit(r, &page->limit);
+  if (rc) return rc;
+  const char *cursor = bo_query(r, "cursor");
+  if (cursor && strlen(cursor) > cursor_len_max)
+    return bo_err_set(&r->err, BO_E_INVALID, "cursor", "cursor is not valid");
+  page->after = cursor ? cursor : "";
+  return BO_OK;
+}
+
+bo_rc bo_list_done(bo_req *r, bo_rc rc, json_t *items, int n, const bo_page *page,
+                   const char *last) {
+  if (rc) {
+    json_decref(items);
+    return rc;
+  }
+  r->resp = bo_page_json(items, n == page->limit ? last : NULL);
+  return BO_OK;
+}
+
 json_t *bo_page_json(json_t *items, const char *next) {
   return json_pack("{s:o,s:o}", "data", items, "next", next ? json_string(next) : json_null());
 }

@@ -40,27 +40,17 @@ static bo_rc list_queue_line(void *p, const bo_line *l) {
 }
 
 bo_rc bo_h_backorders(bo_req *r) {
-  int limit;
-  bo_rc rc = bo_query_limit(r, &limit);
+  bo_page page;
+  bo_rc rc = bo_query_page(r, 250, &page);
   if (rc) return rc;
   const char *sku = bo_query(r, "sku");
   if (sku && !bo_id_valid(sku, BO_SKU_ID_LEN_MAX))
     return bo_err_set(&r->err, BO_E_INVALID, "sku", "sku \"%.64s\" is not a valid sku id", sku);
-  const char *cursor = bo_query(r, "cursor");
-  if (cursor && strlen(cursor) > 250)
-    return bo_err_set(&r->err, BO_E_INVALID, "cursor", "cursor is not valid");
   queue_ctx c = {.e = r->reader, .now = r->now, .items = json_array()};
-  rc = r->reader->st->ops->queue_list(r->reader->st, sku,
-                                     &(bo_page){.after = cursor, .limit = limit},
-                                     list_queue_line, &c);
-  if (rc) {
-    json_decref(c.items);
-    if (rc == BO_E_INVALID)
-      return bo_err_set(&r->err, rc, "cursor", "cursor \"%.60s\" is not valid", cursor);
-    return rc;
-  }
-  r->resp = bo_page_json(c.items, c.n == limit ? c.last : NULL);
-  return BO_OK;
+  rc = r->reader->st->ops->queue_list(r->reader->st, sku, &page, list_queue_line, &c);
+  if (rc == BO_E_INVALID)
+    bo_err_set(&r->err, rc, "cursor", "cursor \"%.60s\" is not valid", page.after);
+  return bo_list_done(r, rc, c.items, c.n, &page, c.last);
 }
 
 typedef struct event_ctx {

@@ -188,8 +188,9 @@ static bo_rc list_order(void *p, const bo_order *o) {
 bo_rc bo_h_order_list(bo_req *r) {
   static const bo_order_status all[] = {BO_ORDER_OPEN, BO_ORDER_PARTIALLY_SHIPPED,
                                         BO_ORDER_SHIPPED, BO_ORDER_CANCELLED};
-  int limit, status = -1;
-  bo_rc rc = bo_query_limit(r, &limit);
+  int status = -1;
+  bo_page page;
+  bo_rc rc = bo_query_page(r, BO_ID_LEN_MAX, &page);
   if (rc) return rc;
   const char *st = bo_query(r, "status");
   for (size_t i = 0; st && i < 4; i++)
@@ -197,19 +198,9 @@ bo_rc bo_h_order_list(bo_req *r) {
   if (st && status < 0)
     return bo_err_set(&r->err, BO_E_INVALID, "status",
                       "status \"%.20s\" must be open, partially_shipped, shipped or cancelled", st);
-  const char *cursor = bo_query(r, "cursor");
-  if (cursor && strlen(cursor) > BO_ID_LEN_MAX)
-    return bo_err_set(&r->err, BO_E_INVALID, "cursor", "cursor is not valid");
   order_list_ctx c = {.e = r->reader, .items = json_array()};
-  rc = r->reader->st->ops->order_list(r->reader->st, status,
-                                     &(bo_page){.after = cursor ? cursor : "", .limit = limit},
-                                     list_order, &c);
-  if (rc) {
-    json_decref(c.items);
-    return rc;
-  }
-  r->resp = bo_page_json(c.items, c.n == limit ? c.last : NULL);
-  return BO_OK;
+  rc = r->reader->st->ops->order_list(r->reader->st, status, &page, list_order, &c);
+  return bo_list_done(r, rc, c.items, c.n, &page, c.last);
 }
 
 typedef struct lines_arg {

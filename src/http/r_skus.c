@@ -197,26 +197,17 @@ static bool status_parse(const char *s, int *out) {
 }
 
 bo_rc bo_h_sku_list(bo_req *r) {
-  int limit, status = -1;
-  bo_rc rc = bo_query_limit(r, &limit);
+  int status = -1;
+  bo_page page;
+  bo_rc rc = bo_query_page(r, BO_SKU_ID_LEN_MAX, &page);
   if (rc) return rc;
   const char *st = bo_query(r, "status");
   if (st && !status_parse(st, &status))
     return bo_err_set(&r->err, BO_E_INVALID, "status",
                       "status \"%.20s\" must be in_stock, low_stock, backorder or out_of_stock", st);
-  const char *cursor = bo_query(r, "cursor");
-  if (cursor && strlen(cursor) > BO_SKU_ID_LEN_MAX)
-    return bo_err_set(&r->err, BO_E_INVALID, "cursor", "cursor is not valid");
   list_ctx c = {.items = json_array()};
-  rc = r->reader->st->ops->sku_list(r->reader->st, status,
-                                   &(bo_page){.after = cursor ? cursor : "", .limit = limit},
-                                   list_sku, &c);
-  if (rc) {
-    json_decref(c.items);
-    return rc;
-  }
-  r->resp = bo_page_json(c.items, c.n == limit ? c.last : NULL);
-  return BO_OK;
+  rc = r->reader->st->ops->sku_list(r->reader->st, status, &page, list_sku, &c);
+  return bo_list_done(r, rc, c.items, c.n, &page, c.last);
 }
 
 bo_rc bo_h_sku_get(bo_req *r) { return respond_sku(r, r->reader, r->params[0], 200); }

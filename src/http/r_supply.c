@@ -104,22 +104,12 @@ static bo_rc list_supplier(void *p, const bo_supplier *s) {
 }
 
 bo_rc bo_h_supplier_list(bo_req *r) {
-  int limit;
-  bo_rc rc = bo_query_limit(r, &limit);
+  bo_page page;
+  bo_rc rc = bo_query_page(r, BO_ID_LEN_MAX, &page);
   if (rc) return rc;
-  const char *cursor = bo_query(r, "cursor");
-  if (cursor && strlen(cursor) > BO_ID_LEN_MAX)
-    return bo_err_set(&r->err, BO_E_INVALID, "cursor", "cursor is not valid");
   list_ctx c = {.items = json_array()};
-  rc = r->reader->st->ops->supplier_list(r->reader->st,
-                                        &(bo_page){.after = cursor ? cursor : "", .limit = limit},
-                                        list_supplier, &c);
-  if (rc) {
-    json_decref(c.items);
-    return rc;
-  }
-  r->resp = bo_page_json(c.items, c.n == limit ? c.last : NULL);
-  return BO_OK;
+  rc = r->reader->st->ops->supplier_list(r->reader->st, &page, list_supplier, &c);
+  return bo_list_done(r, rc, c.items, c.n, &page, c.last);
 }
 
 static bo_rc respond_po(bo_req *r, bo_engine *e, const char *id, int status) {
@@ -176,22 +166,12 @@ static bo_rc list_po(void *p, const bo_po *po) {
 }
 
 bo_rc bo_h_po_list(bo_req *r) {
-  int limit;
-  bo_rc rc = bo_query_limit(r, &limit);
+  bo_page page;
+  bo_rc rc = bo_query_page(r, BO_ID_LEN_MAX, &page);
   if (rc) return rc;
-  const char *cursor = bo_query(r, "cursor");
-  if (cursor && strlen(cursor) > BO_ID_LEN_MAX)
-    return bo_err_set(&r->err, BO_E_INVALID, "cursor", "cursor is not valid");
   list_ctx c = {.items = json_array()};
-  rc = r->reader->st->ops->po_list(r->reader->st,
-                                  &(bo_page){.after = cursor ? cursor : "", .limit = limit},
-                                  list_po, &c);
-  if (rc) {
-    json_decref(c.items);
-    return rc;
-  }
-  r->resp = bo_page_json(c.items, c.n == limit ? c.last : NULL);
-  return BO_OK;
+  rc = r->reader->st->ops->po_list(r->reader->st, &page, list_po, &c);
+  return bo_list_done(r, rc, c.items, c.n, &page, c.last);
 }
 
 typedef struct po_patch_arg {
