@@ -119,31 +119,6 @@ static void *syncer_main(void *arg) {
   return NULL;
 }
 
-/* Moves the log into the database file about once a second while writes
- * come in, so neither the writer nor the syncer ever waits for it. */
-static void *checkpointer_main(void *arg) {
-  bo_writer *w = arg;
-  uint64_t seen = 0;
-  for (;;) {
-    pthread_mutex_lock(&w->mu);
-    if (!w->writer_done) {
-      struct timespec until;
-      clock_gettime(CLOCK_REALTIME, &until);
-      until.tv_sec += 1;
-      pthread_cond_timedwait(&w->cv, &w->mu, &until);
-    }
-    const bool done = w->writer_done;
-    pthread_mutex_unlock(&w->mu);
-    if (done) break;
-    const uint64_t batches = atomic_load(&w->batches);
-    if (batches == seen) continue;
-    seen = batches;
-    if (w->engine->st->ops->checkpoint(w->engine->st))
-      fprintf(stderr, "writer: checkpoint failed (the log keeps growing until one succeeds)\n");
-  }
-  return NULL;
-}
-
 bo_rc bo_writer_start(bo_writer *w, bo_engine *e, bo_clock *clock) {
   w->engine = e;
   w->clock = clock;
@@ -153,8 +128,7 @@ bo_rc bo_writer_start(bo_writer *w, bo_engine *e, bo_clock *clock) {
   pthread_cond_init(&w->cv, NULL);
   if (pthread_create(&w->thread, NULL, writer_main, w) != 0) return BO_E_INTERNAL;
   w->started = true;
-  if (pthread_create(&w->syncer, NULL, syncer_main, w) != 0 ||
-      pthread_create(&w->checkpointer, NULL, checkpointer_main, w) != 0) {
+  if (pthread_create(&w->syncer, NULL, syncer_main, w) != 0) {
     /* stop what started; a thread that failed to start is not joined */
     pthread_mutex_lock(&w->mu);
     w->stopping = true;
@@ -187,7 +161,6 @@ void bo_writer_stop(bo_writer *w) {
   pthread_mutex_unlock(&w->mu);
   pthread_join(w->thread, NULL);
   pthread_join(w->syncer, NULL);
-  pthread_join(w->checkpointer, NULL);
   pthread_mutex_destroy(&w->mu);
   pthread_cond_destroy(&w->cv);
   w->started = false;

@@ -30,7 +30,7 @@ struct bo_job {
 typedef struct bo_writer {
   bo_engine *engine;
   bo_clock *clock;
-  pthread_t thread, syncer, checkpointer;
+  pthread_t thread, syncer;
   pthread_mutex_t mu;
   pthread_cond_t cv;
   bo_job *head, *tail;           /* waiting to run */

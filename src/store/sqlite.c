@@ -10,7 +10,6 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <sqlite3.h>
-#include <stdatomic.h>
 #include <stdio.h>
 #include <unistd.h>
 #include <stdlib.h>
@@ -146,8 +145,6 @@ typedef struct sqlite_store {
   sqlite3 *db;
   bool reader;
   int wal_fd;          /* the write-ahead log, for flush; -1 until opened */
-  sqlite3 *ckpt_db;    /* the checkpointer's own connection, opened on first use */
-  _Atomic int wal_frames; /* frames in the log after the writer's last commit */
   char wal_path[1024];
   sqlite3_stmt *stmt[S__COUNT];
 } sqlite_store;
@@ -250,43 +247,6 @@ static bo_rc sq_flush(bo_store *st) {
     }
   }
   return fdatasync(s->wal_fd) == 0 ? BO_OK : BO_E_STORE;
-}
-
-static bo_rc exec_sql(sqlite3 *db, const char *sql);
-
-/* A checkpoint copies pages once however often they changed: wait for this
- * much log (4 KiB pages) before copying, as SQLite's own autocheckpoint does. */
-#define BO_WAL_CHECKPOINT_FRAMES 8192
-
-static int on_wal_commit(void *arg, sqlite3 *db, const char *name, int frames) {
-  (void)db;
-  (void)name;
-  atomic_store(&((sqlite_store *)arg)->wal_frames, frames);
-  return SQLITE_OK;
-}
-
-/* Copies committed log frames into the database file on a connection of its
- * own, from a thread of its own, so the writer never waits for the database
- * file's fsync (it runs with wal_autocheckpoint=0). PASSIVE: never blocks
- * the writer or readers; what it cannot copy now is copied next time. */
-static bo_rc sq_checkpoint(bo_store *st) {
-  sqlite_store *s = SQ(st);
-  if (!s->ckpt_db) {
-    char path[sizeof s->wal_path];
-    snprintf(path, sizeof path, "%.*s", (int)(strlen(s->wal_path) - 4), s->wal_path);
-    if (sqlite3_open_v2(path, &s->ckpt_db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_NOMUTEX, NULL) !=
-        SQLITE_OK) {
-      sqlite3_close(s->ckpt_db);
-      s->ckpt_db = NULL;
-      return BO_E_STORE;
-    }
-    sqlite3_busy_timeout(s->ckpt_db, 1000);
-    exec_sql(s->ckpt_db, "PRAGMA synchronous=NORMAL; PRAGMA cache_size=-2048;");
-  }
-  if (atomic_load(&s->wal_frames) < BO_WAL_CHECKPOINT_FRAMES) return BO_OK;
-  int log = 0, done = 0;
-  const int code = sqlite3_wal_checkpoint_v2(s->ckpt_db, NULL, SQLITE_CHECKPOINT_PASSIVE, &log, &done);
-  return code == SQLITE_OK || code == SQLITE_BUSY ? BO_OK : BO_E_STORE;
 }
 
 /* --- meta ----------------------------------------------------------------- */
@@ -1032,7 +992,6 @@ static void sq_close(bo_store *st) {
   if (!st) return;
   sqlite_store *s = SQ(st);
   for (int i = 0; i < S__COUNT; i++) sqlite3_finalize(s->stmt[i]);
-  sqlite3_close(s->ckpt_db);
   sqlite3_close(s->db);
   if (s->wal_fd >= 0) close(s->wal_fd);
   free(s);
@@ -1048,7 +1007,6 @@ static const bo_store_ops sqlite_ops = {
     .release = sq_release,
     .rollback_to = sq_rollback_to,
     .flush = sq_flush,
-    .checkpoint = sq_checkpoint,
     .meta_get = sq_meta_get,
     .meta_set = sq_meta_set,
     .next_id = sq_next_id,
@@ -1143,12 +1101,11 @@ bo_rc bo_store_sqlite_open(const char *path, bo_store_mode mode, bo_store **out,
     if (exec_sql(s->db, "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;"
                         "PRAGMA foreign_keys=OFF; PRAGMA cache_size=-32768;"
                         "PRAGMA temp_store=MEMORY;"
-                        "PRAGMA wal_autocheckpoint=0;")) {
+                        "PRAGMA wal_autocheckpoint=8192;")) {
       rc = bo_err_set(err, BO_E_STORE, "db", "cannot configure database \"%s\"", path);
       goto done;
     }
     rc = migrate(s->db, err);
-    sqlite3_wal_hook(s->db, on_wal_commit, s);
   } else {
     rc = exec_sql(s->db, "PRAGMA cache_size=-8192; PRAGMA query_only=1;");
   }

@@ -151,9 +151,6 @@ typedef struct bo_store_ops {
   /* Makes every commit so far durable (the writer commits without waiting
    * for the disk and calls this, from another thread, before answering). */
   bo_rc (*flush)(bo_store *st);
-  /* Moves committed log into the database file; called from its own thread
-   * (a backend keeps a separate connection for it). */
-  bo_rc (*checkpoint)(bo_store *st);
 
   /* small key/value settings: clock, admin token, id counters */
   bo_rc (*meta_get)(bo_store *st, const char *key, char *buf, size_t size);
