@@ -70,8 +70,3 @@ char *bo_sb_take(bo_strbuf *sb) {
   *sb = (bo_strbuf){0};
   return out;
 }
-
-void bo_sb_release(bo_strbuf *sb) {
-  free(sb->buf);
-  *sb = (bo_strbuf){0};
-}

@@ -23,6 +23,5 @@ void bo_sb_json_str(bo_strbuf *sb, const char *s);
 void bo_sb_i64(bo_strbuf *sb, int64_t v);
 /* Takes the text out of sb (the caller frees it); NULL when an allocation failed. */
 char *bo_sb_take(bo_strbuf *sb);
-void bo_sb_release(bo_strbuf *sb);
 
 #endif

@@ -36,10 +36,3 @@ bo_rc bo_err_set(bo_err *err, bo_rc rc, const char *field, const char *fmt, ...)
   va_end(ap);
   return rc;
 }
-
-void bo_err_clear(bo_err *err) {
-  if (err == NULL) return;
-  err->rc = BO_OK;
-  err->field[0] = '\0';
-  err->message[0] = '\0';
-}

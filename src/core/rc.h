@@ -57,6 +57,5 @@ typedef struct bo_err {
 /* Fills err (when not NULL) and returns rc, so callers can `return bo_err_set(...)`. */
 bo_rc bo_err_set(bo_err *err, bo_rc rc, const char *field, const char *fmt, ...)
     __attribute__((format(printf, 4, 5)));
-void bo_err_clear(bo_err *err);
 
 #endif
