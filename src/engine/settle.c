@@ -210,7 +210,9 @@ static bo_rc apply_walk(bo_engine *e, int64_t now, bo_sku *sku, bo_line *l,
   }
   const bool promise_changed = !bo_schedule_equal(&old.promise, &l->promise);
   if (!promise_changed && cancel == 0 && !allocation_changed) return BO_OK;
-  bo_rc rc = e->st->ops->line_update(e->st, l);
+  /* only re-dated: a narrow update that leaves the queue index alone */
+  bo_rc rc = cancel == 0 && !allocation_changed ? e->st->ops->line_update_promise(e->st, l)
+                                                : e->st->ops->line_update(e->st, l);
   if (!rc && (promise_changed || r->delayed)) rc = promise_events(e, now, l, &old, r->delayed);
   if (!rc && r->cancel_late) rc = line_cancelled(e, now, l, r->cancel_late, "need_by");
   if (!rc && r->cancel_delay) rc = line_cancelled(e, now, l, r->cancel_delay, "delayed");

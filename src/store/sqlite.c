@@ -73,6 +73,8 @@
                  "shipped=?7,cancelled=?8,queue_prio=?9,queue_us=?10,tier=?11,"             \
                  "created_at=?12,promise=?13,first_promise=?14,delays=?15,consented=?16,"   \
                  "need_by=?17,if_late=?18 WHERE order_id=?1 AND line_no=?2")                \
+  X(LINE_PROMISE, "UPDATE order_lines SET promise=?3,first_promise=?4,delays=?5,consented=?6" \
+                  " WHERE order_id=?1 AND line_no=?2")                                      \
   X(QUEUE_LOAD, "SELECT " LINE_COLS " FROM order_lines WHERE sku=?1 AND backordered>0"      \
                 " ORDER BY queue_prio, queue_us, order_id, line_no")                        \
   X(QUEUE_AFTER, "SELECT 1 FROM order_lines WHERE sku=?1 AND backordered>0 AND"             \
@@ -637,6 +639,20 @@ static bo_rc line_write(bo_store *st, int id, const bo_line *l) {
 static bo_rc sq_line_insert(bo_store *st, const bo_line *l) { return line_write(st, S_LINE_INSERT, l); }
 static bo_rc sq_line_update(bo_store *st, const bo_line *l) { return line_write(st, S_LINE_UPDATE, l); }
 
+static bo_rc sq_line_update_promise(bo_store *st, const bo_line *l) {
+  char promise[BO_PROMISE_PARTS_MAX * 40];
+  sqlite3_stmt *s = stmt(st, S_LINE_PROMISE);
+  if (!s) return BO_E_STORE;
+  bo_schedule_encode(&l->promise, promise, sizeof promise);
+  bind_text(s, 1, l->order_id);
+  sqlite3_bind_int(s, 2, l->line_no);
+  bind_text(s, 3, promise);
+  bind_day(s, 4, l->first_promise);
+  sqlite3_bind_int(s, 5, l->delays);
+  sqlite3_bind_int(s, 6, l->consented);
+  return step_done(st, s);
+}
+
 static bo_rc push_line(sqlite3_stmt *s, void *p) {
   bo_line l;
   line_read(s, &l);
@@ -1028,6 +1044,7 @@ static const bo_store_ops sqlite_ops = {
     .order_lines = sq_order_lines,
     .line_insert = sq_line_insert,
     .line_update = sq_line_update,
+    .line_update_promise = sq_line_update_promise,
     .queue_load = sq_queue_load,
     .queue_has_after = sq_queue_has_after,
     .queue_list = sq_queue_list,

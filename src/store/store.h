@@ -187,6 +187,9 @@ typedef struct bo_store_ops {
 
   bo_rc (*line_insert)(bo_store *st, const bo_line *l);
   bo_rc (*line_update)(bo_store *st, const bo_line *l);
+  /* writes only the promise fields (promise, first_promise, delays, consented):
+   * no queue index changes, for re-dating */
+  bo_rc (*line_update_promise)(bo_store *st, const bo_line *l);
   /* the SKU's open backordered lines in queue order */
   bo_rc (*queue_load)(bo_store *st, const char *sku, bo_lines *out);
   /* whether any backordered line of l->sku sorts after l in the queue */
