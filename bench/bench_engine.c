@@ -106,7 +106,7 @@ static bo_rc run_batches(bo_engine *e, int64_t now, int64_t n, int64_t batch, jo
     if (st->ops->begin(st)) return BO_E_STORE;
     if (st->ops->savepoint(st) == BO_OK) {
       bo_err err = {0};
-      if (bo_tick(e, now, &err) == BO_OK)
+      if (bo_tick(e, now, false, &err) == BO_OK)
         st->ops->release(st);
       else
         st->ops->rollback_to(st);

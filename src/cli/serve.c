@@ -184,7 +184,7 @@ static bo_rc load_demo(bo_engine *e, int64_t now, bo_err *err) {
 static bo_rc tick(bo_engine *e, int64_t now, void *ctx) {
   (void)ctx;
   bo_err err = {0};
-  const bo_rc rc = bo_tick(e, now, &err);
+  const bo_rc rc = bo_tick(e, now, false, &err);
   if (rc) fprintf(stderr, "backorder: daily tick failed: %s\n", err.message);
   return rc;
 }

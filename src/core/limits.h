@@ -25,6 +25,7 @@
 #define BO_LIST_LIMIT_MAX 1000            /* page size of every list */
 #define BO_LIST_LIMIT_DEFAULT 100
 #define BO_BATCH_JOBS_MAX 1024            /* write requests in one group commit */
+#define BO_TICK_SKUS_PER_BATCH 256        /* SKUs the daily tick settles per write batch */
 #define BO_QUEUE_LINES_MAX 10000000       /* open backordered lines of one SKU */
 #define BO_OPEN_SUPPLY_MAX 256            /* open purchase-order lines of one SKU */
 #define BO_MESSAGE_LEN_MAX 160            /* availability message */

@@ -87,9 +87,12 @@ bo_rc bo_order_cancel(bo_engine *e, int64_t now, const char *order_id,
 /* The customer still wants the delayed units: the next delay will not cancel them. */
 bo_rc bo_order_consent(bo_engine *e, int64_t now, const char *order_id, bo_err *err);
 
-/* Periodic work for `now`, run once per day change: expiry of backorders past
- * max_backorder_days and re-dating of promises whose date passed. */
-bo_rc bo_tick(bo_engine *e, int64_t now, bo_err *err);
+/* Periodic work for `now`, once per new day: expiry of backorders past
+ * max_backorder_days and re-dating of promises whose date passed, SKU by SKU.
+ * With `all` false it settles at most BO_TICK_SKUS_PER_BATCH SKUs and
+ * remembers where it stopped (the writer calls it once per batch, so a big
+ * database never stalls writes); with `all` true it finishes the day. */
+bo_rc bo_tick(bo_engine *e, int64_t now, bool all, bo_err *err);
 
 /* Suppliers and purchase orders ------------------------------------------ */
 

@@ -243,17 +243,32 @@ static bo_rc expire_sku(bo_engine *e, int64_t now, const char *id, bo_err *err) 
   return rc ? rc : bo__settle(e, now, &sku, err);
 }
 
-bo_rc bo_tick(bo_engine *e, int64_t now, bo_err *err) {
-  char buf[24];
+bo_rc bo_tick(bo_engine *e, int64_t now, bool all, bo_err *err) {
+  char buf[BO_SKU_ID_LEN_MAX + 1];
   const bo_day today = bo_day_of(now);
   bo_rc rc = e->st->ops->meta_get(e->st, "tick_day", buf, sizeof buf);
   if (rc == BO_OK && strtol(buf, NULL, 10) >= today) return BO_OK;
   if (rc && rc != BO_E_NOT_FOUND) return rc;
+  /* where the day's pass stands: the last SKU settled */
+  char after[BO_SKU_ID_LEN_MAX + 1] = "";
+  rc = e->st->ops->meta_get(e->st, "tick_after", after, sizeof after);
+  if (rc && rc != BO_E_NOT_FOUND) return rc;
+  rc = BO_OK;
   id_list ids = {0};
-  rc = e->st->ops->waiting_skus(e->st, collect, &ids);
-  for (size_t i = 0; i < ids.n && !rc; i++) rc = expire_sku(e, now, ids.v[i], err);
+  bool finished = false;
+  while (!rc && !finished) {
+    ids.n = 0;
+    const bo_page page = {.after = after, .limit = BO_TICK_SKUS_PER_BATCH};
+    rc = e->st->ops->waiting_skus(e->st, &page, collect, &ids);
+    for (size_t i = 0; i < ids.n && !rc; i++) rc = expire_sku(e, now, ids.v[i], err);
+    if (ids.n > 0) snprintf(after, sizeof after, "%s", ids.v[ids.n - 1]);
+    finished = ids.n < BO_TICK_SKUS_PER_BATCH;
+    if (!all) break;
+  }
   free(ids.v);
+  if (rc) return rc;
+  if (!finished) return e->st->ops->meta_set(e->st, "tick_after", after);
   snprintf(buf, sizeof buf, "%d", today);
-  if (!rc) rc = e->st->ops->meta_set(e->st, "tick_day", buf);
-  return rc;
+  rc = e->st->ops->meta_set(e->st, "tick_after", "");
+  return rc ? rc : e->st->ops->meta_set(e->st, "tick_day", buf);
 }

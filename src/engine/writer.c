@@ -15,7 +15,7 @@
 #include <stdio.h>
 #include <time.h>
 
-#define BO_WRITER_IDLE_TICK_S 30 /* the tick runs at least this often */
+#define BO_WRITER_IDLE_TICK_S 1 /* the tick runs at least this often (a slice of the daily pass) */
 
 /* Runs the jobs of one batch in one transaction; returns the commit result. */
 static bo_rc run_batch(bo_writer *w, bo_job *jobs) {

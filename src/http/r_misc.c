@@ -124,7 +124,7 @@ static bo_rc write_clock(bo_req *r, bo_engine *e, int64_t now) {
   const bo_rc rc = e->st->ops->meta_set(e->st, "manual_clock", text);
   if (rc) return bo_err_set(&r->err, rc, "", "cannot store the clock");
   /* what the new day brings (expiry, passed promises) happens with the move */
-  const bo_rc tick = bo_tick(e, *to, &r->err);
+  const bo_rc tick = bo_tick(e, *to, true, &r->err);
   if (tick) return tick;
   bo_clock_set(r->clock, *to);
   r->resp = clock_json(r, *to);

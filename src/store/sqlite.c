@@ -112,7 +112,8 @@
   X(SHIPMENT_INSERT, "INSERT INTO shipments(id,order_id,at,lines) VALUES(?1,?2,?3,?4)")     \
   X(SHIPMENT_LIST, "SELECT id,order_id,at,lines FROM shipments WHERE order_id=?1"           \
                    " ORDER BY at, id")                                                      \
-  X(WAITING_SKUS, "SELECT id FROM skus WHERE backordered > 0 ORDER BY id")                  \
+  X(WAITING_SKUS, "SELECT id FROM skus WHERE id > ?1 AND backordered > 0 ORDER BY id"      \
+                  " LIMIT ?2")                                                              \
   X(EVENT_LAST, "SELECT coalesce(max(id),0) FROM events")                                 \
   X(IDEM_GET, "SELECT status,fingerprint,body FROM idempotency WHERE key=?1")               \
   X(IDEM_PUT, "INSERT INTO idempotency(key,status,fingerprint,body,at)"                     \
@@ -954,9 +955,11 @@ static bo_rc each_id(sqlite3_stmt *s, void *p) {
   return r->cb(r->ctx, sqlite3_column_text(s, 0));
 }
 
-static bo_rc sq_waiting_skus(bo_store *st, bo_id_cb cb, void *ctx) {
+static bo_rc sq_waiting_skus(bo_store *st, const bo_page *page, bo_id_cb cb, void *ctx) {
   sqlite3_stmt *s = stmt(st, S_WAITING_SKUS);
   if (!s) return BO_E_STORE;
+  bind_text(s, 1, page->after ? page->after : "");
+  sqlite3_bind_int(s, 2, page->limit);
   row_cb r = {(bo_rc(*)(void *, const void *))cb, ctx};
   return each_row(st, s, each_id, &r);
 }

@@ -218,8 +218,8 @@ typedef struct bo_store_ops {
   bo_rc (*shipment_insert)(bo_store *st, const bo_shipment *s);
   bo_rc (*shipment_list)(bo_store *st, const char *order_id, bo_shipment_cb cb, void *ctx);
 
-  /* SKUs with backordered units (for the daily re-promise and expiry) */
-  bo_rc (*waiting_skus)(bo_store *st, bo_id_cb cb, void *ctx);
+  /* SKUs with backordered units, by id after page->after (daily re-promise, expiry) */
+  bo_rc (*waiting_skus)(bo_store *st, const bo_page *page, bo_id_cb cb, void *ctx);
 
   bo_rc (*idem_get)(bo_store *st, const char *key, bo_idem *out);
   bo_rc (*idem_put)(bo_store *st, const char *key, const bo_idem *in, int64_t at);

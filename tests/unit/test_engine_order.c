@@ -245,11 +245,65 @@ static void test_tier_order(void **state) {
   bo_lines_release(&q);
 }
 
+/* The daily pass settles BO_TICK_SKUS_PER_BATCH SKUs per call and resumes
+ * where it stopped; `all` finishes it. Expiry shows which SKUs it reached. */
+static bo_rc make_waiting(bo_engine *e, void *arg) {
+  const int n = *(int *)arg;
+  bo_err err;
+  for (int i = 0; i < n; i++) {
+    bo_sku_input in = {.fields = BO_SKU_F_POLICY | BO_SKU_F_MAX_DAYS};
+    snprintf(in.v.id, sizeof in.v.id, "W-%04d", i);
+    in.v.policy = BO_POLICY_ALLOW;
+    in.v.max_backorder_days = 1;
+    bo_rc rc = bo_sku_create(e, T0, &in, &err);
+    char oid[16];
+    snprintf(oid, sizeof oid, "WO-%04d", i);
+    if (!rc) rc = place(e, &(order_arg){oid, in.v.id, 1, 0});
+    if (rc) return rc;
+  }
+  return BO_OK;
+}
+
+static int64_t count_waiting(faulty *f, int n) {
+  int64_t waiting = 0;
+  for (int i = 0; i < n; i++) {
+    char id[16];
+    bo_sku k;
+    snprintf(id, sizeof id, "W-%04d", i);
+    assert_int_equal(f->inner->ops->sku_get(f->inner, id, &k), BO_OK);
+    waiting += k.backordered;
+  }
+  return waiting;
+}
+
+static bo_rc tick_slice(bo_engine *e, void *arg) {
+  bo_err err;
+  return bo_tick(e, T0 + 3 * BO_SECONDS_PER_DAY, *(bool *)arg, &err);
+}
+
+static void test_tick_in_slices(void **state) {
+  faulty *f = *state;
+  int n = BO_TICK_SKUS_PER_BATCH + 44;
+  assert_int_equal(in_tx(f, make_waiting, &n), BO_OK);
+  assert_int_equal(count_waiting(f, n), n);
+  bool all = false;
+  assert_int_equal(in_tx(f, tick_slice, &all), BO_OK); /* one slice: the first 256 expire */
+  assert_int_equal(count_waiting(f, n), 44);
+  assert_int_equal(in_tx(f, tick_slice, &all), BO_OK); /* the rest, and the day is done */
+  assert_int_equal(count_waiting(f, n), 0);
+  char day[24];
+  assert_int_equal(f->inner->ops->meta_get(f->inner, "tick_day", day, sizeof day), BO_OK);
+  assert_int_equal(strtol(day, NULL, 10), bo_day_of(T0) + 3);
+  bo_engine e = engine_of(f);
+  assert_int_equal(bo_check(&e, T0 + 3 * BO_SECONDS_PER_DAY, no_violation, NULL), 0);
+}
+
 int main(void) {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test_setup_teardown(test_doll, setup, teardown),
       cmocka_unit_test_setup_teardown(test_faults_change_nothing, setup, teardown),
       cmocka_unit_test_setup_teardown(test_tier_order, setup, teardown),
+      cmocka_unit_test_setup_teardown(test_tick_in_slices, setup, teardown),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
 }
