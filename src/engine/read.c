@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "engine.h"
+#include "../common/strbuf.h"
 
 /* Units of the SKU's queue that a new line `nl` would wait behind. */
 static bo_rc units_ahead(bo_engine *e, const bo_sku *sku, bo_line *nl, int64_t *out) {
@@ -31,10 +32,15 @@ static bo_rc quote_schedule(bo_engine *e, int64_t now, const bo_sku *sku, const 
   bo_line nl = {.queue_prio = -(int64_t)tier, .queue_us = now * BO_US_PER_SECOND, .line_no = 1};
   memcpy(nl.sku, sku->id, sizeof nl.sku);
   memset(nl.order_id, 0x7f, BO_ID_LEN_MAX); /* sorts after every real id of the same time */
+  bo_supply supply[BO_OPEN_SUPPLY_MAX];
+  if (bo_sku_available(sku) >= qty) { /* all from stock: no queue, no lead time to look up */
+    const bo_promise_ctx ctx = {.today = bo_day_of(now), .handling_days = sku->handling_days};
+    bo_promise_quote(bo_sku_available(sku), supply, 0, 0, qty, &ctx, out);
+    return BO_OK;
+  }
   int64_t ahead;
   const bo_rc rc = units_ahead(e, sku, &nl, &ahead);
   if (rc) return rc;
-  bo_supply supply[BO_OPEN_SUPPLY_MAX];
   const bo_promise_ctx ctx = bo__promise_ctx(e, sku, now);
   bo_promise_quote(bo_sku_available(sku), supply, bo__supply(in, supply), ahead, qty, &ctx, out);
   return BO_OK;
@@ -59,17 +65,36 @@ static json_t *substitutes_json(bo_engine *e, const bo_sku *sku, int64_t qty) {
   return a;
 }
 
-static json_t *incoming_json(const bo_incomings *in) {
-  json_t *a = json_array();
-  char eta[11];
-  for (int i = 0; i < in->n; i++)
-    json_array_append_new(a, json_pack("{s:s,s:I,s:s}", "purchase_order", in->v[i].po, "qty",
-                                       (json_int_t)in->v[i].qty, "eta",
-                                       bo_day_format(in->v[i].eta, eta)));
-  return a;
+/* `"key":value` pairs of integers, each preceded by a comma. */
+static void sb_int(bo_strbuf *sb, const char *key, int64_t v) {
+  bo__sb_key(sb, key);
+  bo_sb_i64(sb, v);
 }
 
-bo_rc bo_availability_json(bo_engine *e, int64_t now, const char *id, json_t **out,
+static void sb_incoming(bo_strbuf *sb, const bo_incomings *in) {
+  bo_sb_raw(sb, "[", 1);
+  for (int i = 0; i < in->n; i++) {
+    bo_sb_str(sb, i ? ",{\"purchase_order\":" : "{\"purchase_order\":");
+    bo_sb_json_str(sb, in->v[i].po);
+    sb_int(sb, "qty", in->v[i].qty);
+    bo__sb_key(sb, "eta");
+    bo__sb_day(sb, in->v[i].eta);
+    bo_sb_raw(sb, "}", 1);
+  }
+  bo_sb_raw(sb, "]", 1);
+}
+
+/* Substitutes that can ship now (only when this SKU has nothing available). */
+static void sb_substitutes(bo_strbuf *sb, bo_engine *e, const bo_sku *sku) {
+  json_t *subs = substitutes_json(e, sku, 1);
+  char *text = subs ? json_dumps(subs, JSON_COMPACT) : NULL;
+  json_decref(subs);
+  bo__sb_key(sb, "substitutes");
+  bo_sb_str(sb, text ? text : "[]");
+  free(text);
+}
+
+bo_rc bo_availability_text(bo_engine *e, int64_t now, const char *id, char **out,
                            bo_err *err) {
   bo_sku sku;
   bo_incomings in;
@@ -87,19 +112,40 @@ bo_rc bo_availability_json(bo_engine *e, int64_t now, const char *id, json_t **o
     earliest = bo_schedule_date(&s);
     estimate = s.n > 0 && s.parts[s.n - 1].estimate;
   }
-  char message[BO_MESSAGE_LEN_MAX], day[11];
+  char message[BO_MESSAGE_LEN_MAX];
   bo_status_message(&sku, st, earliest, estimate, message, sizeof message);
-  *out = json_pack("{s:s,s:I,s:I,s:I,s:I,s:o,s:I,s:s,s:s,s:o,s:b}", "sku", sku.id, "on_hand",
-                   (json_int_t)sku.on_hand, "allocated", (json_int_t)sku.allocated, "available",
-                   (json_int_t)bo_sku_available(&sku), "backordered",
-                   (json_int_t)sku.backordered, "incoming", incoming_json(&in), "incoming_total",
-                   (json_int_t)in.total, "status", bo_status_name(st), "message", message,
-                   "earliest_promise",
-                   earliest == BO_DAY_NONE ? json_null() : json_string(bo_day_format(earliest, day)),
-                   "earliest_promise_estimate", estimate);
-  json_object_set_new(*out, "backorder_policy", json_string(bo_policy_name(sku.policy)));
-  if (bo_sku_available(&sku) == 0)
-    json_object_set_new(*out, "substitutes", substitutes_json(e, &sku, 1));
+  bo_strbuf sb = {0};
+  bo_sb_str(&sb, "{\"sku\":");
+  bo_sb_json_str(&sb, sku.id);
+  sb_int(&sb, "on_hand", sku.on_hand);
+  sb_int(&sb, "allocated", sku.allocated);
+  sb_int(&sb, "available", bo_sku_available(&sku));
+  sb_int(&sb, "backordered", sku.backordered);
+  bo__sb_key(&sb, "incoming");
+  sb_incoming(&sb, &in);
+  sb_int(&sb, "incoming_total", in.total);
+  bo__sb_key(&sb, "status");
+  bo_sb_json_str(&sb, bo_status_name(st));
+  bo__sb_key(&sb, "message");
+  bo_sb_json_str(&sb, message);
+  bo__sb_key(&sb, "earliest_promise");
+  bo__sb_day(&sb, earliest);
+  bo_sb_str(&sb, estimate ? ",\"earliest_promise_estimate\":true" : ",\"earliest_promise_estimate\":false");
+  bo__sb_key(&sb, "backorder_policy");
+  bo_sb_json_str(&sb, bo_policy_name(sku.policy));
+  if (bo_sku_available(&sku) == 0) sb_substitutes(&sb, e, &sku);
+  bo_sb_raw(&sb, "}", 1);
+  *out = bo_sb_take(&sb);
+  return *out ? BO_OK : bo_err_set(err, BO_E_NOMEM, "", "out of memory");
+}
+
+bo_rc bo_availability_json(bo_engine *e, int64_t now, const char *id, json_t **out,
+                           bo_err *err) {
+  char *text;
+  const bo_rc rc = bo_availability_text(e, now, id, &text, err);
+  if (rc) return rc;
+  *out = json_loads(text, 0, NULL);
+  free(text);
   return *out ? BO_OK : bo_err_set(err, BO_E_NOMEM, "", "out of memory");
 }
 

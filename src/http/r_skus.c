@@ -242,7 +242,7 @@ bo_rc bo_h_sku_patch(bo_req *r) {
 }
 
 bo_rc bo_h_availability(bo_req *r) {
-  return bo_availability_json(r->reader, r->now, r->params[0], &r->resp, &r->err);
+  return bo_availability_text(r->reader, r->now, r->params[0], &r->resp_text, &r->err);
 }
 
 typedef struct adjust_arg {
