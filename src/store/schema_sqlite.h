@@ -30,7 +30,7 @@ static const char *const bo__sqlite_migrations[] = {
     "CREATE TABLE orders(id TEXT PRIMARY KEY, seq INTEGER NOT NULL UNIQUE,"
     "  customer_id TEXT NOT NULL, customer_email TEXT NOT NULL, tier INTEGER NOT NULL,"
     "  ship_policy INTEGER NOT NULL, need_by INTEGER, if_late INTEGER NOT NULL,"
-    "  status INTEGER NOT NULL, created_at INTEGER NOT NULL, updated_at INTEGER NOT NULL);"
+    "  status INTEGER NOT NULL, created_at INTEGER NOT NULL, updated_at INTEGER NOT NULL) WITHOUT ROWID;"
     "CREATE TABLE order_lines(order_id TEXT NOT NULL, line_no INTEGER NOT NULL,"
     "  sku TEXT NOT NULL, qty INTEGER NOT NULL, allocated INTEGER NOT NULL,"
     "  backordered INTEGER NOT NULL, shipped INTEGER NOT NULL, cancelled INTEGER NOT NULL,"
