@@ -249,10 +249,14 @@ bo_rc bo_tick(bo_engine *e, int64_t now, bool all, bo_err *err) {
   bo_rc rc = e->st->ops->meta_get(e->st, "tick_day", buf, sizeof buf);
   if (rc == BO_OK && strtol(buf, NULL, 10) >= today) return BO_OK;
   if (rc && rc != BO_E_NOT_FOUND) return rc;
-  /* where the day's pass stands: the last SKU settled */
-  char after[BO_SKU_ID_LEN_MAX + 1] = "";
-  rc = e->st->ops->meta_get(e->st, "tick_after", after, sizeof after);
+  /* where today's pass stands: "DAY:last SKU settled" (a pass of an earlier
+   * day that did not finish starts over: every SKU is due for today) */
+  char pass[BO_SKU_ID_LEN_MAX + 24] = "", after[BO_SKU_ID_LEN_MAX + 1] = "";
+  rc = e->st->ops->meta_get(e->st, "tick_pass", pass, sizeof pass);
   if (rc && rc != BO_E_NOT_FOUND) return rc;
+  char *colon = strchr(pass, ':');
+  if (rc == BO_OK && colon && strtol(pass, NULL, 10) == today)
+    snprintf(after, sizeof after, "%s", colon + 1);
   rc = BO_OK;
   id_list ids = {0};
   bool finished = false;
@@ -267,8 +271,10 @@ bo_rc bo_tick(bo_engine *e, int64_t now, bool all, bo_err *err) {
   }
   free(ids.v);
   if (rc) return rc;
-  if (!finished) return e->st->ops->meta_set(e->st, "tick_after", after);
+  if (!finished) {
+    snprintf(pass, sizeof pass, "%d:%s", today, after);
+    return e->st->ops->meta_set(e->st, "tick_pass", pass);
+  }
   snprintf(buf, sizeof buf, "%d", today);
-  rc = e->st->ops->meta_set(e->st, "tick_after", "");
-  return rc ? rc : e->st->ops->meta_set(e->st, "tick_day", buf);
+  return e->st->ops->meta_set(e->st, "tick_day", buf);
 }

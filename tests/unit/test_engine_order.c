@@ -276,9 +276,11 @@ static int64_t count_waiting(faulty *f, int n) {
   return waiting;
 }
 
+static int tick_day_offset = 3;
+
 static bo_rc tick_slice(bo_engine *e, void *arg) {
   bo_err err;
-  return bo_tick(e, T0 + 3 * BO_SECONDS_PER_DAY, *(bool *)arg, &err);
+  return bo_tick(e, T0 + tick_day_offset * BO_SECONDS_PER_DAY, *(bool *)arg, &err);
 }
 
 static void test_tick_in_slices(void **state) {
@@ -287,6 +289,10 @@ static void test_tick_in_slices(void **state) {
   assert_int_equal(in_tx(f, make_waiting, &n), BO_OK);
   assert_int_equal(count_waiting(f, n), n);
   bool all = false;
+  tick_day_offset = 1; /* a day on which nothing expires yet: a slice, unfinished */
+  assert_int_equal(in_tx(f, tick_slice, &all), BO_OK);
+  assert_int_equal(count_waiting(f, n), n);
+  tick_day_offset = 3; /* a new day starts its pass over, from the first SKU */
   assert_int_equal(in_tx(f, tick_slice, &all), BO_OK); /* one slice: the first 256 expire */
   assert_int_equal(count_waiting(f, n), 44);
   assert_int_equal(in_tx(f, tick_slice, &all), BO_OK); /* the rest, and the day is done */
