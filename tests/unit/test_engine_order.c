@@ -17,6 +17,7 @@
 #include <unistd.h>
 
 #include "../../src/engine/engine.h"
+#include "../../src/engine/writer.h"
 
 #define T0 ((int64_t)bo_day_from_civil(2026, 12, 1) * BO_SECONDS_PER_DAY + 9 * 3600)
 
@@ -304,12 +305,80 @@ static void test_tick_in_slices(void **state) {
   assert_int_equal(bo_check(&e, T0 + 3 * BO_SECONDS_PER_DAY, no_violation, NULL), 0);
 }
 
+/* --- the writer: no answer before the log is flushed ------------------------ */
+
+static bool flush_fails;
+static int flushes;
+static bo_rc f_flush(bo_store *st) {
+  flushes++;
+  return flush_fails ? BO_E_STORE : inner_ops->flush(st);
+}
+
+typedef struct test_job {
+  bo_job job;
+  pthread_mutex_t mu;
+  pthread_cond_t cv;
+  bool done;
+  bo_rc rc;
+  int flushes_at_done;
+} test_job;
+
+static bo_rc job_place(bo_job *j, bo_engine *e, int64_t now) {
+  (void)j;
+  (void)now;
+  return place(e, &(order_arg){"W-1", "DOLL-1", 2, 0});
+}
+
+static void job_done(bo_job *j, bo_rc rc) {
+  test_job *t = (test_job *)j;
+  pthread_mutex_lock(&t->mu);
+  t->done = true;
+  t->rc = rc;
+  t->flushes_at_done = flushes;
+  pthread_cond_signal(&t->cv);
+  pthread_mutex_unlock(&t->mu);
+}
+
+static bo_rc run_job(faulty *f) {
+  bo_engine e = engine_of(f);
+  bo_clock clock = {.manual = true};
+  bo_clock_set(&clock, T0);
+  bo_writer w = {0};
+  test_job t = {.job = {.run = job_place, .done = job_done}};
+  pthread_mutex_init(&t.mu, NULL);
+  pthread_cond_init(&t.cv, NULL);
+  assert_int_equal(bo_writer_start(&w, &e, &clock), BO_OK);
+  bo_writer_submit(&w, &t.job);
+  pthread_mutex_lock(&t.mu);
+  while (!t.done) pthread_cond_wait(&t.cv, &t.mu);
+  pthread_mutex_unlock(&t.mu);
+  bo_writer_stop(&w);
+  assert_true(t.flushes_at_done >= 1); /* answered only after a flush */
+  return t.rc;
+}
+
+static void test_writer_answers_after_the_flush(void **state) {
+  faulty *f = *state;
+  assert_int_equal(in_tx(f, make_sku, "DOLL-1"), BO_OK);
+  faulty_ops.flush = f_flush;
+  flushes = 0;
+  flush_fails = true; /* the disk refuses: the client must not hear "ok" */
+  assert_int_equal(run_job(f), BO_E_STORE);
+  flush_fails = false;
+  flushes = 0;
+  bo_order o;
+  /* the commit is in the log: a later successful flush makes it durable */
+  assert_int_equal(f->inner->ops->order_get(f->inner, "W-1", &o), BO_OK);
+  assert_int_equal(run_job(f), BO_E_EXISTS); /* same id again: refused, still after a flush */
+}
+
 int main(void) {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test_setup_teardown(test_doll, setup, teardown),
       cmocka_unit_test_setup_teardown(test_faults_change_nothing, setup, teardown),
       cmocka_unit_test_setup_teardown(test_tier_order, setup, teardown),
       cmocka_unit_test_setup_teardown(test_tick_in_slices, setup, teardown),
+      cmocka_unit_test_setup_teardown(test_writer_answers_after_the_flush, setup, teardown),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
 }
