@@ -217,6 +217,29 @@ static void col_text(sqlite3_stmt *s, int i, char *buf, size_t size) {
   buf[n] = '\0';
 }
 
+/* Runs statement `id` (first parameter `key` when not NULL) and reads its one
+ * row with `read`; BO_E_NOT_FOUND when there is none. */
+static bo_rc get_one(bo_store *st, int id, const char *key,
+                     void (*read)(sqlite3_stmt *, void *), void *out) {
+  sqlite3_stmt *s = stmt(st, id);
+  if (!s) return BO_E_STORE;
+  if (key) bind_text(s, 1, key);
+  const int code = sqlite3_step(s);
+  if (code == SQLITE_ROW) read(s, out);
+  sqlite3_reset(s);
+  if (code == SQLITE_DONE) return BO_E_NOT_FOUND;
+  return rc_of(SQ(st)->db, code, sql_text[id]);
+}
+
+static void read_int64(sqlite3_stmt *s, void *out) { *(int64_t *)out = sqlite3_column_int64(s, 0); }
+
+/* A query of one integer (count, sum, max): the value, 0 without a row. */
+static bo_rc get_int64(bo_store *st, int id, const char *key, int64_t *out) {
+  *out = 0;
+  const bo_rc rc = get_one(st, id, key, read_int64, out);
+  return rc == BO_E_NOT_FOUND ? BO_OK : rc;
+}
+
 /* --- transactions ------------------------------------------------------- */
 
 static bo_rc sq_begin(bo_store *st) { return exec_stmt(st, SQ(st)->reader ? S_BEGIN_READ : S_BEGIN); }
@@ -331,7 +354,8 @@ static void sku_bind(sqlite3_stmt *s, const bo_sku *k, char *subs, size_t subs_s
   sqlite3_bind_int64(s, 18, k->updated_at);
 }
 
-static void sku_read(sqlite3_stmt *s, bo_sku *k) {
+static void sku_read(sqlite3_stmt *s, void *out) {
+  bo_sku *k = out;
   memset(k, 0, sizeof *k);
   col_text(s, 0, k->id, sizeof k->id);
   col_text(s, 1, k->name, sizeof k->name);
@@ -357,14 +381,7 @@ static void sku_read(sqlite3_stmt *s, bo_sku *k) {
 #define SUBS_TEXT_MAX (BO_SUBSTITUTES_MAX * (BO_SKU_ID_LEN_MAX + 1) + 1)
 
 static bo_rc sq_sku_get(bo_store *st, const char *id, bo_sku *out) {
-  sqlite3_stmt *s = stmt(st, S_SKU_GET);
-  if (!s) return BO_E_STORE;
-  bind_text(s, 1, id);
-  const int code = sqlite3_step(s);
-  if (code == SQLITE_ROW) sku_read(s, out);
-  sqlite3_reset(s);
-  if (code == SQLITE_DONE) return BO_E_NOT_FOUND;
-  return rc_of(SQ(st)->db, code, "sku_get");
+  return get_one(st, S_SKU_GET, id, sku_read, out);
 }
 
 static bo_rc sku_write(bo_store *st, int id, const bo_sku *k) {
@@ -387,12 +404,7 @@ static bo_rc sq_sku_update_counters(bo_store *st, const bo_sku *k) {
 }
 
 static bo_rc sq_order_next_seq(bo_store *st, int64_t *out) {
-  sqlite3_stmt *s = stmt(st, S_ORDER_NEXT_SEQ);
-  if (!s) return BO_E_STORE;
-  const int code = sqlite3_step(s);
-  *out = code == SQLITE_ROW ? sqlite3_column_int64(s, 0) : 0;
-  sqlite3_reset(s);
-  return rc_of(SQ(st)->db, code, "order_next_seq");
+  return get_int64(st, S_ORDER_NEXT_SEQ, NULL, out);
 }
 
 static bo_rc sq_sku_insert(bo_store *st, const bo_sku *k) { return sku_write(st, S_SKU_INSERT, k); }
@@ -432,12 +444,7 @@ static bo_rc sq_sku_list(bo_store *st, int status, const bo_page *page, bo_sku_c
 }
 
 static bo_rc sq_sku_count(bo_store *st, int64_t *out) {
-  sqlite3_stmt *s = stmt(st, S_SKU_COUNT);
-  if (!s) return BO_E_STORE;
-  const int code = sqlite3_step(s);
-  *out = code == SQLITE_ROW ? sqlite3_column_int64(s, 0) : 0;
-  sqlite3_reset(s);
-  return rc_of(SQ(st)->db, code, "sku_count");
+  return get_int64(st, S_SKU_COUNT, NULL, out);
 }
 
 /* --- ledger --------------------------------------------------------------- */
@@ -481,13 +488,7 @@ static bo_rc sq_ledger_list(bo_store *st, const char *sku, int64_t after_id, int
 }
 
 static bo_rc sq_ledger_sum(bo_store *st, const char *sku, int64_t *out) {
-  sqlite3_stmt *s = stmt(st, S_LEDGER_SUM);
-  if (!s) return BO_E_STORE;
-  bind_text(s, 1, sku);
-  const int code = sqlite3_step(s);
-  *out = code == SQLITE_ROW ? sqlite3_column_int64(s, 0) : 0;
-  sqlite3_reset(s);
-  return rc_of(SQ(st)->db, code, "ledger_sum");
+  return get_int64(st, S_LEDGER_SUM, sku, out);
 }
 
 /* --- supply --------------------------------------------------------------- */
@@ -516,7 +517,8 @@ static bo_rc sq_incoming_load(bo_store *st, const char *sku, bo_incomings *out) 
 
 /* --- orders and lines ----------------------------------------------------- */
 
-static void order_read(sqlite3_stmt *s, bo_order *o) {
+static void order_read(sqlite3_stmt *s, void *out) {
+  bo_order *o = out;
   memset(o, 0, sizeof *o);
   col_text(s, 0, o->id, sizeof o->id);
   col_text(s, 1, o->customer_id, sizeof o->customer_id);
@@ -556,14 +558,7 @@ static bo_rc sq_order_update(bo_store *st, const bo_order *o) {
 }
 
 static bo_rc sq_order_get(bo_store *st, const char *id, bo_order *out) {
-  sqlite3_stmt *s = stmt(st, S_ORDER_GET);
-  if (!s) return BO_E_STORE;
-  bind_text(s, 1, id);
-  const int code = sqlite3_step(s);
-  if (code == SQLITE_ROW) order_read(s, out);
-  sqlite3_reset(s);
-  if (code == SQLITE_DONE) return BO_E_NOT_FOUND;
-  return rc_of(SQ(st)->db, code, "order_get");
+  return get_one(st, S_ORDER_GET, id, order_read, out);
 }
 
 static bo_rc each_order(sqlite3_stmt *s, void *p) {
@@ -775,7 +770,8 @@ static bo_rc sq_event_list(bo_store *st, int64_t after_id, int limit, bo_event_c
 
 /* --- suppliers ----------------------------------------------------------- */
 
-static void supplier_read(sqlite3_stmt *s, bo_supplier *out) {
+static void supplier_read(sqlite3_stmt *s, void *p) {
+  bo_supplier *out = p;
   col_text(s, 0, out->id, sizeof out->id);
   col_text(s, 1, out->name, sizeof out->name);
   out->lead_time_days = sqlite3_column_int(s, 2);
@@ -793,14 +789,7 @@ static bo_rc sq_supplier_insert(bo_store *st, const bo_supplier *sp) {
 }
 
 static bo_rc sq_supplier_get(bo_store *st, const char *id, bo_supplier *out) {
-  sqlite3_stmt *s = stmt(st, S_SUPPLIER_GET);
-  if (!s) return BO_E_STORE;
-  bind_text(s, 1, id);
-  const int code = sqlite3_step(s);
-  if (code == SQLITE_ROW) supplier_read(s, out);
-  sqlite3_reset(s);
-  if (code == SQLITE_DONE) return BO_E_NOT_FOUND;
-  return rc_of(SQ(st)->db, code, "supplier_get");
+  return get_one(st, S_SUPPLIER_GET, id, supplier_read, out);
 }
 
 static bo_rc each_supplier(sqlite3_stmt *s, void *p) {
@@ -965,12 +954,7 @@ static bo_rc sq_waiting_skus(bo_store *st, const bo_page *page, bo_id_cb cb, voi
 }
 
 static bo_rc sq_event_last_id(bo_store *st, int64_t *out) {
-  sqlite3_stmt *s = stmt(st, S_EVENT_LAST);
-  if (!s) return BO_E_STORE;
-  const int code = sqlite3_step(s);
-  *out = code == SQLITE_ROW ? sqlite3_column_int64(s, 0) : 0;
-  sqlite3_reset(s);
-  return rc_of(SQ(st)->db, code, "event_last_id");
+  return get_int64(st, S_EVENT_LAST, NULL, out);
 }
 
 /* --- idempotency ---------------------------------------------------------- */
