@@ -183,6 +183,7 @@ bo_rc bo_order_text_load(bo_engine *e, const char *id, bo_order *o, bo_lines *li
 /* Text rendering helpers (render.c): `,"key":`, a date or null, a schedule. */
 struct bo_strbuf;
 void bo__sb_key(struct bo_strbuf *sb, const char *key);
+void bo__sb_int(struct bo_strbuf *sb, const char *key, int64_t v); /* `,"key":N` */
 void bo__sb_day(struct bo_strbuf *sb, bo_day d);
 void bo__sb_schedule(struct bo_strbuf *sb, const bo_schedule *s);
 /* Copies the open supply into the core's form; returns the count. */

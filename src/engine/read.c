@@ -65,18 +65,12 @@ static json_t *substitutes_json(bo_engine *e, const bo_sku *sku, int64_t qty) {
   return a;
 }
 
-/* `"key":value` pairs of integers, each preceded by a comma. */
-static void sb_int(bo_strbuf *sb, const char *key, int64_t v) {
-  bo__sb_key(sb, key);
-  bo_sb_i64(sb, v);
-}
-
 static void sb_incoming(bo_strbuf *sb, const bo_incomings *in) {
   bo_sb_raw(sb, "[", 1);
   for (int i = 0; i < in->n; i++) {
     bo_sb_str(sb, i ? ",{\"purchase_order\":" : "{\"purchase_order\":");
     bo_sb_json_str(sb, in->v[i].po);
-    sb_int(sb, "qty", in->v[i].qty);
+    bo__sb_int(sb, "qty", in->v[i].qty);
     bo__sb_key(sb, "eta");
     bo__sb_day(sb, in->v[i].eta);
     bo_sb_raw(sb, "}", 1);
@@ -117,13 +111,13 @@ bo_rc bo_availability_text(bo_engine *e, int64_t now, const char *id, char **out
   bo_strbuf sb = {0};
   bo_sb_str(&sb, "{\"sku\":");
   bo_sb_json_str(&sb, sku.id);
-  sb_int(&sb, "on_hand", sku.on_hand);
-  sb_int(&sb, "allocated", sku.allocated);
-  sb_int(&sb, "available", bo_sku_available(&sku));
-  sb_int(&sb, "backordered", sku.backordered);
+  bo__sb_int(&sb, "on_hand", sku.on_hand);
+  bo__sb_int(&sb, "allocated", sku.allocated);
+  bo__sb_int(&sb, "available", bo_sku_available(&sku));
+  bo__sb_int(&sb, "backordered", sku.backordered);
   bo__sb_key(&sb, "incoming");
   sb_incoming(&sb, &in);
-  sb_int(&sb, "incoming_total", in.total);
+  bo__sb_int(&sb, "incoming_total", in.total);
   bo__sb_key(&sb, "status");
   bo_sb_json_str(&sb, bo_status_name(st));
   bo__sb_key(&sb, "message");

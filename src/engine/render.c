@@ -89,6 +89,11 @@ void bo__sb_key(bo_strbuf *sb, const char *key) {
   bo_sb_raw(sb, "\":", 2);
 }
 
+void bo__sb_int(bo_strbuf *sb, const char *key, int64_t v) {
+  bo__sb_key(sb, key);
+  bo_sb_i64(sb, v);
+}
+
 void bo__sb_schedule(bo_strbuf *sb, const bo_schedule *s) {
   bo_sb_raw(sb, "[", 1);
   for (int i = 0; i < s->n; i++) {
@@ -109,10 +114,7 @@ static void line_text(const bo_line *l, bo_strbuf *sb) {
     int64_t v;
   } counts[] = {{"qty", l->qty}, {"allocated", l->allocated}, {"backordered", l->backordered},
                 {"shipped", l->shipped}, {"cancelled", l->cancelled}};
-  for (size_t i = 0; i < sizeof counts / sizeof counts[0]; i++) {
-    bo__sb_key(sb, counts[i].key);
-    bo_sb_i64(sb, counts[i].v);
-  }
+  for (size_t i = 0; i < sizeof counts / sizeof counts[0]; i++) bo__sb_int(sb, counts[i].key, counts[i].v);
   bo__sb_key(sb, "promises");
   bo__sb_schedule(sb, &l->promise);
   bo__sb_key(sb, "promise_date");

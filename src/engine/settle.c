@@ -110,11 +110,6 @@ static void line_event(bo_strbuf *sb, const bo_line *l) {
   bo_sb_i64(sb, l->line_no);
 }
 
-static void sb_int(bo_strbuf *sb, const char *key, int64_t v) {
-  bo__sb_key(sb, key);
-  bo_sb_i64(sb, v);
-}
-
 /* Closes the data, appends the event and releases sb. */
 static bo_rc emit(bo_engine *e, int64_t now, const char *type, const bo_line *l, bo_strbuf *sb) {
   bo_sb_raw(sb, "}", 1);
@@ -140,9 +135,9 @@ static bo_rc order_ready(bo_engine *e, const bo_line *l, bool *ready) {
 static bo_rc line_allocated(bo_engine *e, int64_t now, const bo_line *l, int64_t took) {
   bo_strbuf sb = {0};
   line_event(&sb, l);
-  sb_int(&sb, "qty", took);
-  sb_int(&sb, "allocated", l->allocated);
-  sb_int(&sb, "backordered", l->backordered);
+  bo__sb_int(&sb, "qty", took);
+  bo__sb_int(&sb, "allocated", l->allocated);
+  bo__sb_int(&sb, "backordered", l->backordered);
   bo_rc rc = emit(e, now, "order.allocated", l, &sb);
   bool ready = false;
   if (!rc) rc = order_ready(e, l, &ready);
@@ -157,10 +152,10 @@ static bo_rc line_cancelled(bo_engine *e, int64_t now, const bo_line *l, int64_t
                             const char *reason) {
   bo_strbuf sb = {0};
   line_event(&sb, l);
-  sb_int(&sb, "qty", qty);
+  bo__sb_int(&sb, "qty", qty);
   bo__sb_key(&sb, "reason");
   bo_sb_json_str(&sb, reason);
-  sb_int(&sb, "cancelled", l->cancelled);
+  bo__sb_int(&sb, "cancelled", l->cancelled);
   const bo_rc rc = emit(e, now, "order.cancelled", l, &sb);
   return rc ? rc : bo__order_refresh(e, now, l->order_id, NULL);
 }
@@ -186,7 +181,7 @@ static bo_rc promise_events(bo_engine *e, int64_t now, const bo_line *l, const b
     bo__sb_day(&sb, l->first_promise);
     bo__sb_key(&sb, "promises");
     bo__sb_schedule(&sb, &l->promise);
-    sb_int(&sb, "delays", l->delays);
+    bo__sb_int(&sb, "delays", l->delays);
     bo_sb_str(&sb, ",\"can_cancel\":true");
     rc = emit(e, now, "order.delay_notice", l, &sb);
   }
