@@ -26,6 +26,7 @@ typedef struct serve_opts {
   const char *clock_start;
   bool demo;
   unsigned threads;
+  long cache_entries;
   bo_config engine;
 } serve_opts;
 
@@ -37,6 +38,8 @@ static void serve_usage(FILE *f) {
         "  --manual-clock[=TIME]     time moves only through POST /v1/clock (tests)\n"
         "  --demo                    load the demo data set when the database is empty\n"
         "  --threads N               HTTP threads (default 2)\n"
+        "  --cache-entries N         availability answers kept in memory (default 131072, ~40 MB\n"
+        "                            when full; 0 turns the cache off)\n"
         "  --default-lead-time-days N  lead time when neither SKU nor supplier gives one (14)\n"
         "  --max-backorder-days N    global default for max_backorder_days (none)\n"
         "Each option may also be given as an environment variable BACKORDER_<OPTION>.\n",
@@ -63,7 +66,7 @@ static bool parse_days(const char *s, int32_t *out) {
   return true;
 }
 
-enum { O_DB = 1, O_LISTEN, O_TOKEN, O_MANUAL, O_DEMO, O_THREADS, O_LEAD, O_MAXDAYS, O_HELP };
+enum { O_DB = 1, O_LISTEN, O_TOKEN, O_MANUAL, O_DEMO, O_THREADS, O_CACHE, O_LEAD, O_MAXDAYS, O_HELP };
 
 /* Applies one option (from argv or the environment); false when invalid. */
 static bool apply_opt(serve_opts *o, int code, const char *v) {
@@ -77,9 +80,15 @@ static bool apply_opt(serve_opts *o, int code, const char *v) {
       return true;
     case O_DEMO: o->demo = !v || strcmp(v, "0") != 0; return true;
     case O_THREADS: {
-      const long n = strtol(v, NULL, 10);
+      char *end;
+      const long n = strtol(v, &end, 10);
       o->threads = (unsigned)n;
-      return n >= 1 && n <= 32;
+      return end != v && !*end && n >= 1 && n <= 32;
+    }
+    case O_CACHE: {
+      char *end;
+      o->cache_entries = strtol(v, &end, 10);
+      return end != v && !*end && o->cache_entries >= 0 && o->cache_entries <= BO_CACHE_ENTRIES_MAX;
     }
     case O_LEAD: return parse_days(v, &o->engine.default_lead_time_days);
     case O_MAXDAYS: return parse_days(v, &o->engine.max_backorder_days);
@@ -94,6 +103,7 @@ static const struct option long_opts[] = {
     {"manual-clock", optional_argument, NULL, O_MANUAL},
     {"demo", no_argument, NULL, O_DEMO},
     {"threads", required_argument, NULL, O_THREADS},
+    {"cache-entries", required_argument, NULL, O_CACHE},
     {"default-lead-time-days", required_argument, NULL, O_LEAD},
     {"max-backorder-days", required_argument, NULL, O_MAXDAYS},
     {"help", no_argument, NULL, O_HELP},
@@ -103,10 +113,12 @@ static const char *const env_names[] = {
     [O_DB] = "BACKORDER_DB", [O_LISTEN] = "BACKORDER_LISTEN",
     [O_TOKEN] = "BACKORDER_ADMIN_TOKEN", [O_MANUAL] = "BACKORDER_MANUAL_CLOCK",
     [O_DEMO] = "BACKORDER_DEMO", [O_THREADS] = "BACKORDER_THREADS",
+    [O_CACHE] = "BACKORDER_CACHE_ENTRIES",
     [O_LEAD] = "BACKORDER_DEFAULT_LEAD_TIME_DAYS", [O_MAXDAYS] = "BACKORDER_MAX_BACKORDER_DAYS"};
 
 static int parse_opts(int argc, char **argv, serve_opts *o) {
   *o = (serve_opts){.db = "backorder.db", .host = "127.0.0.1", .port = 8080, .threads = 2,
+                    .cache_entries = 131072,
                     .engine = {.default_lead_time_days = 14, .max_backorder_days = BO_DAYS_NONE}};
   for (int code = O_DB; code < O_HELP; code++) {
     const char *v = getenv(env_names[code]);
@@ -227,6 +239,7 @@ int bo_cmd_serve(int argc, char **argv) {
   if (bo_writer_start(&writer, &engine, &clock)) goto done;
   const bo_server_config cfg = {.db_path = o.db, .listen_host = o.host, .listen_port = o.port,
                                 .admin_token = token, .clock = &clock, .threads = o.threads,
+                                .cache_entries = (size_t)o.cache_entries,
                                 .engine = o.engine};
   if (bo_server_start(&cfg, &writer, &server, &err)) {
     fprintf(stderr, "serve: %s\n", err.message);

@@ -128,8 +128,10 @@ bo_rc bo_simulate(bo_engine *e, int64_t now, json_t *changes, json_t **out, bo_e
 /* The lead time that applies to sku: its own, its supplier's, or the default. */
 int32_t bo_lead_time_days(bo_engine *e, const bo_sku *sku);
 
-/* Availability of one SKU (SPEC 5 shape) as JSON text (malloc'd). */
-bo_rc bo_availability_text(bo_engine *e, int64_t now, const char *sku, char **out,
+/* Availability of one SKU (SPEC 5 shape) as JSON text (malloc'd). *own (may
+ * be NULL) tells whether it depends on this SKU's rows alone: not when it
+ * lists the substitutes that could ship instead. */
+bo_rc bo_availability_text(bo_engine *e, int64_t now, const char *sku, char **out, bool *own,
                            bo_err *err);
 /* Availability of one SKU (SPEC 5 shape), as a new JSON object. */
 bo_rc bo_availability_json(bo_engine *e, int64_t now, const char *sku, json_t **out,

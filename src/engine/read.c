@@ -88,7 +88,7 @@ static void sb_substitutes(bo_strbuf *sb, bo_engine *e, const bo_sku *sku) {
   free(text);
 }
 
-bo_rc bo_availability_text(bo_engine *e, int64_t now, const char *id, char **out,
+bo_rc bo_availability_text(bo_engine *e, int64_t now, const char *id, char **out, bool *own,
                            bo_err *err) {
   bo_sku sku;
   bo_incomings in;
@@ -127,7 +127,9 @@ bo_rc bo_availability_text(bo_engine *e, int64_t now, const char *id, char **out
   bo_sb_str(&sb, estimate ? ",\"earliest_promise_estimate\":true" : ",\"earliest_promise_estimate\":false");
   bo__sb_key(&sb, "backorder_policy");
   bo_sb_json_str(&sb, bo_policy_name(sku.policy));
-  if (bo_sku_available(&sku) == 0) sb_substitutes(&sb, e, &sku);
+  const bool subs = bo_sku_available(&sku) == 0;
+  if (subs) sb_substitutes(&sb, e, &sku);
+  if (own) *own = !subs || sku.n_substitutes == 0;
   bo_sb_raw(&sb, "}", 1);
   *out = bo_sb_take(&sb);
   return *out ? BO_OK : bo_err_set(err, BO_E_NOMEM, "", "out of memory");
@@ -136,7 +138,7 @@ bo_rc bo_availability_text(bo_engine *e, int64_t now, const char *id, char **out
 bo_rc bo_availability_json(bo_engine *e, int64_t now, const char *id, json_t **out,
                            bo_err *err) {
   char *text;
-  const bo_rc rc = bo_availability_text(e, now, id, &text, err);
+  const bo_rc rc = bo_availability_text(e, now, id, &text, NULL, err);
   if (rc) return rc;
   *out = json_loads(text, 0, NULL);
   free(text);

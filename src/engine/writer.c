@@ -39,6 +39,41 @@ static bo_rc run_batch(bo_writer *w, bo_job *jobs) {
   return rc;
 }
 
+typedef struct change_hook {
+  void (*fn)(void *ctx, const char *sku);
+  void *ctx;
+} change_hook;
+
+static bo_rc tell_change(void *arg, const char *sku) {
+  const change_hook *h = arg;
+  h->fn(h->ctx, sku);
+  return BO_OK;
+}
+
+/* Tells the hook which SKUs the last batch wrote (called before its answers). */
+static void tell_changes(bo_writer *w) {
+  bo_store *st = w->engine->st;
+  if (!st->ops->changes_take) return;
+  pthread_mutex_lock(&w->hook_mu);
+  const change_hook h = {w->on_change, w->on_change_ctx};
+  bool all = false;
+  /* under the lock, so that the hook cannot be cleared while it runs */
+  if (h.fn) {
+    st->ops->changes_take(st, &all, tell_change, (void *)&h);
+    if (all) h.fn(h.ctx, NULL);
+  } else {
+    st->ops->changes_take(st, &all, NULL, NULL);
+  }
+  pthread_mutex_unlock(&w->hook_mu);
+}
+
+void bo_writer_on_change(bo_writer *w, void (*fn)(void *ctx, const char *sku), void *ctx) {
+  pthread_mutex_lock(&w->hook_mu);
+  w->on_change = fn;
+  w->on_change_ctx = ctx;
+  pthread_mutex_unlock(&w->hook_mu);
+}
+
 /* Takes up to BO_BATCH_JOBS_MAX jobs off the queue (called with mu held). */
 static bo_job *take_batch(bo_writer *w) {
   bo_job *jobs = w->head, *last = jobs;
@@ -82,12 +117,16 @@ static void *writer_main(void *arg) {
     }
     if (!w->head) { /* idle: a batch of no job still runs the periodic tick */
       pthread_mutex_unlock(&w->mu);
-      if (w->tick) run_batch(w, NULL);
+      if (w->tick) {
+        run_batch(w, NULL);
+        tell_changes(w);
+      }
       continue;
     }
     bo_job *jobs = take_batch(w);
     pthread_mutex_unlock(&w->mu);
     const bo_rc commit = run_batch(w, jobs);
+    tell_changes(w);
     uint64_t n = 0;
     for (bo_job *j = jobs; j; j = j->next, n++)
       if (commit) j->rc = commit;
@@ -124,7 +163,10 @@ bo_rc bo_writer_start(bo_writer *w, bo_engine *e, bo_clock *clock) {
   w->clock = clock;
   w->head = w->tail = w->sync_head = w->sync_tail = NULL;
   w->stopping = w->writer_done = false;
+  w->on_change = NULL;
+  w->on_change_ctx = NULL;
   pthread_mutex_init(&w->mu, NULL);
+  pthread_mutex_init(&w->hook_mu, NULL);
   pthread_cond_init(&w->cv, NULL);
   if (pthread_create(&w->thread, NULL, writer_main, w) != 0) return BO_E_INTERNAL;
   w->started = true;
@@ -162,6 +204,7 @@ void bo_writer_stop(bo_writer *w) {
   pthread_join(w->thread, NULL);
   pthread_join(w->syncer, NULL);
   pthread_mutex_destroy(&w->mu);
+  pthread_mutex_destroy(&w->hook_mu);
   pthread_cond_destroy(&w->cv);
   w->started = false;
 }

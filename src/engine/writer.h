@@ -41,6 +41,11 @@ typedef struct bo_writer {
    * work such as expiry. May be NULL. */
   bo_rc (*tick)(bo_engine *e, int64_t now, void *ctx);
   void *tick_ctx;
+  /* Told of every SKU each batch wrote (NULL: possibly every SKU) after its
+   * commit and before any of its jobs is answered; see bo_writer_on_change. */
+  void (*on_change)(void *ctx, const char *sku);
+  void *on_change_ctx;
+  pthread_mutex_t hook_mu; /* guards on_change */
   /* statistics */
   _Atomic uint64_t batches, jobs;
 } bo_writer;
@@ -48,6 +53,8 @@ typedef struct bo_writer {
 bo_rc bo_writer_start(bo_writer *w, bo_engine *e, bo_clock *clock);
 /* Queues a job; its done() will be called exactly once. */
 void bo_writer_submit(bo_writer *w, bo_job *job);
+/* Sets (or, with fn NULL, clears) the on_change hook of a running writer. */
+void bo_writer_on_change(bo_writer *w, void (*fn)(void *ctx, const char *sku), void *ctx);
 /* Finishes the queued jobs and stops the thread. */
 void bo_writer_stop(bo_writer *w);
 

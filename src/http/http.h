@@ -23,6 +23,7 @@ typedef struct bo_server_config {
   const char *admin_token;
   bo_clock *clock;
   unsigned threads;
+  size_t cache_entries; /* availability answers kept (0: none) */
   bo_config engine;
 } bo_server_config;
 
@@ -65,6 +66,7 @@ struct bo_req {
   int status;
   json_t *resp;
   char *resp_text; /* the body already rendered (wins over resp); malloc'd */
+  bool cacheable;  /* on a ROUTE_CACHED route: resp_text depends on params[0] alone */
   bo_err err;
 
   /* write path: set by a handler that needs the writer */

@@ -242,7 +242,8 @@ bo_rc bo_h_sku_patch(bo_req *r) {
 }
 
 bo_rc bo_h_availability(bo_req *r) {
-  return bo_availability_text(r->reader, r->now, r->params[0], &r->resp_text, &r->err);
+  return bo_availability_text(r->reader, r->now, r->params[0], &r->resp_text, &r->cacheable,
+                              &r->err);
 }
 
 typedef struct adjust_arg {

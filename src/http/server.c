@@ -17,12 +17,14 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "cache.h"
 #include "http.h"
 
 struct bo_server {
   struct MHD_Daemon *daemon;
   bo_server_config cfg;
   bo_writer *writer;
+  bo_cache *cache; /* availability answers; NULL when off */
   int port;
   int quiesced_fd; /* the listening socket after quiesce, closed after stop */
   pthread_mutex_t readers_mu;
@@ -36,38 +38,43 @@ typedef struct route {
   const char *method;
   const char *pattern; /* segments; "*" captures one */
   bo_rc (*handler)(bo_req *r);
-  bool public;
+  unsigned flags;
 } route;
 
+enum {
+  ROUTE_PUBLIC = 1, /* no token needed */
+  ROUTE_CACHED = 2, /* a GET of one SKU's derived state, answered from the cache */
+};
+
 static const route routes[] = {
-    {"GET", "/healthz", bo_h_health, true},
-    {"POST", "/v1/skus", bo_h_sku_create, false},
-    {"GET", "/v1/skus", bo_h_sku_list, false},
-    {"GET", "/v1/skus/*", bo_h_sku_get, false},
-    {"PATCH", "/v1/skus/*", bo_h_sku_patch, false},
-    {"GET", "/v1/skus/*/availability", bo_h_availability, false},
-    {"POST", "/v1/skus/*/adjustments", bo_h_adjust, false},
-    {"GET", "/v1/skus/*/ledger", bo_h_ledger, false},
-    {"POST", "/v1/quotes", bo_h_quote, false},
-    {"POST", "/v1/orders", bo_h_order_create, false},
-    {"GET", "/v1/orders", bo_h_order_list, false},
-    {"GET", "/v1/orders/*", bo_h_order_get, false},
-    {"GET", "/v1/backorders", bo_h_backorders, false},
-    {"GET", "/v1/events", bo_h_events, false},
-    {"GET", "/v1/clock", bo_h_clock_get, false},
-    {"POST", "/v1/clock", bo_h_clock_set, false},
-    {"POST", "/v1/orders/*/shipments", bo_h_order_ship, false},
-    {"GET", "/v1/orders/*/shipments", bo_h_order_shipments, false},
-    {"POST", "/v1/orders/*/cancel", bo_h_order_cancel, false},
-    {"POST", "/v1/orders/*/consent", bo_h_order_consent, false},
-    {"POST", "/v1/suppliers", bo_h_supplier_create, false},
-    {"GET", "/v1/suppliers", bo_h_supplier_list, false},
-    {"POST", "/v1/purchase-orders", bo_h_po_create, false},
-    {"GET", "/v1/purchase-orders", bo_h_po_list, false},
-    {"GET", "/v1/purchase-orders/*", bo_h_po_get, false},
-    {"PATCH", "/v1/purchase-orders/*", bo_h_po_patch, false},
-    {"POST", "/v1/purchase-orders/*/receipts", bo_h_po_receive, false},
-    {"POST", "/v1/simulations", bo_h_simulation, false},
+    {"GET", "/healthz", bo_h_health, ROUTE_PUBLIC},
+    {"POST", "/v1/skus", bo_h_sku_create, 0},
+    {"GET", "/v1/skus", bo_h_sku_list, 0},
+    {"GET", "/v1/skus/*", bo_h_sku_get, 0},
+    {"PATCH", "/v1/skus/*", bo_h_sku_patch, 0},
+    {"GET", "/v1/skus/*/availability", bo_h_availability, ROUTE_CACHED},
+    {"POST", "/v1/skus/*/adjustments", bo_h_adjust, 0},
+    {"GET", "/v1/skus/*/ledger", bo_h_ledger, 0},
+    {"POST", "/v1/quotes", bo_h_quote, 0},
+    {"POST", "/v1/orders", bo_h_order_create, 0},
+    {"GET", "/v1/orders", bo_h_order_list, 0},
+    {"GET", "/v1/orders/*", bo_h_order_get, 0},
+    {"GET", "/v1/backorders", bo_h_backorders, 0},
+    {"GET", "/v1/events", bo_h_events, 0},
+    {"GET", "/v1/clock", bo_h_clock_get, 0},
+    {"POST", "/v1/clock", bo_h_clock_set, 0},
+    {"POST", "/v1/orders/*/shipments", bo_h_order_ship, 0},
+    {"GET", "/v1/orders/*/shipments", bo_h_order_shipments, 0},
+    {"POST", "/v1/orders/*/cancel", bo_h_order_cancel, 0},
+    {"POST", "/v1/orders/*/consent", bo_h_order_consent, 0},
+    {"POST", "/v1/suppliers", bo_h_supplier_create, 0},
+    {"GET", "/v1/suppliers", bo_h_supplier_list, 0},
+    {"POST", "/v1/purchase-orders", bo_h_po_create, 0},
+    {"GET", "/v1/purchase-orders", bo_h_po_list, 0},
+    {"GET", "/v1/purchase-orders/*", bo_h_po_get, 0},
+    {"PATCH", "/v1/purchase-orders/*", bo_h_po_patch, 0},
+    {"POST", "/v1/purchase-orders/*/receipts", bo_h_po_receive, 0},
+    {"POST", "/v1/simulations", bo_h_simulation, 0},
 };
 
 static uint64_t mono_ns(void) {
@@ -188,13 +195,19 @@ static void dispatch(bo_server *s, bo_req *r) {
       bo_err_set(&r->err, BO_E_NOT_FOUND, "", "no resource at %.200s", r->path);
     return;
   }
-  if (!rt->public && !authorized(s, r)) {
+  if (!(rt->flags & ROUTE_PUBLIC) && !authorized(s, r)) {
     bo_err_set(&r->err, BO_E_UNAUTHORIZED, "", "missing or wrong bearer token");
     return;
   }
   r->cfg = s->cfg.engine;
   r->clock = s->cfg.clock;
   r->now = bo_clock_now(s->cfg.clock);
+  const bool cached = (rt->flags & ROUTE_CACHED) && s->cache;
+  const bo_day day = bo_day_of(r->now);
+  bo_cache_ticket ticket;
+  size_t len = 0;
+  /* the ticket is taken before the read transaction begins (see cache.h) */
+  if (cached && (r->resp_text = bo_cache_get(s->cache, r->params[0], day, &len, &ticket))) return;
   r->reader = reader(s, &r->err);
   if (!r->reader) {
     if (!r->err.rc) bo_err_set(&r->err, BO_E_UNAVAILABLE, "", "cannot open the database");
@@ -205,6 +218,8 @@ static void dispatch(bo_server *s, bo_req *r) {
   const bo_rc rc = rt->handler(r);
   st->ops->commit(st);
   if (rc && !r->err.rc) bo_err_set(&r->err, rc, "", "%s", bo_rc_name(rc));
+  if (cached && !rc && !r->err.rc && r->resp_text && !r->status && r->cacheable)
+    bo_cache_put(s->cache, &ticket, r->params[0], day, r->resp_text, strlen(r->resp_text));
 }
 
 static uint64_t fingerprint(const char *s, size_t n) {
@@ -366,6 +381,15 @@ static void on_completed(void *cls, struct MHD_Connection *conn, void **con_cls,
   *con_cls = NULL;
 }
 
+static void cache_drop(void *ctx, const char *sku) { bo_cache_drop(ctx, sku); }
+
+static void stop_cache(bo_server *s) {
+  if (!s->cache) return;
+  bo_writer_on_change(s->writer, NULL, NULL);
+  bo_cache_free(s->cache);
+  s->cache = NULL;
+}
+
 bo_rc bo_server_start(const bo_server_config *cfg, bo_writer *writer, bo_server **out,
                       bo_err *err) {
   bo_server *s = calloc(1, sizeof *s);
@@ -374,8 +398,16 @@ bo_rc bo_server_start(const bo_server_config *cfg, bo_writer *writer, bo_server 
   s->writer = writer;
   s->quiesced_fd = MHD_INVALID_SOCKET;
   pthread_mutex_init(&s->readers_mu, NULL);
+  if (cfg->cache_entries) {
+    if (!(s->cache = bo_cache_new((cfg->cache_entries + 1) / 2))) {
+      free(s);
+      return bo_err_set(err, BO_E_NOMEM, "cache-entries", "cannot allocate the cache");
+    }
+    bo_writer_on_change(writer, cache_drop, s->cache);
+  }
   struct sockaddr_in addr = {.sin_family = AF_INET, .sin_port = htons((uint16_t)cfg->listen_port)};
   if (inet_pton(AF_INET, cfg->listen_host, &addr.sin_addr) != 1) {
+    stop_cache(s);
     free(s);
     return bo_err_set(err, BO_E_INVALID, "listen", "listen host \"%s\" is not an IPv4 address",
                       cfg->listen_host);
@@ -389,6 +421,7 @@ bo_rc bo_server_start(const bo_server_config *cfg, bo_writer *writer, bo_server 
       MHD_OPTION_CONNECTION_LIMIT, 4000u, MHD_OPTION_LISTEN_BACKLOG_SIZE, 1024u,
       MHD_OPTION_END);
   if (!s->daemon) {
+    stop_cache(s);
     free(s);
     return bo_err_set(err, BO_E_UNAVAILABLE, "listen", "cannot listen on %s:%d",
                       cfg->listen_host, cfg->listen_port);
@@ -414,6 +447,7 @@ void bo_server_stop(bo_server *s) {
     s->readers[i]->st->ops->close(s->readers[i]->st);
     free(s->readers[i]);
   }
+  stop_cache(s);
   pthread_mutex_destroy(&s->readers_mu);
   free(s);
 }

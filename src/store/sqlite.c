@@ -150,9 +150,37 @@ typedef struct sqlite_store {
   int wal_fd;          /* the write-ahead log, for flush; -1 until opened */
   char wal_path[1024];
   sqlite3_stmt *stmt[S__COUNT];
+  /* writer only: the SKUs written since the last changes_take */
+  char (*changed)[BO_SKU_ID_LEN_MAX + 1];
+  int n_changed;
+  bool changed_all; /* too many to list, or a change that concerns every SKU */
 } sqlite_store;
 
 static sqlite_store *SQ(bo_store *st) { return (sqlite_store *)st; }
+
+/* The SKUs a commit may concern, for caches of what readers derive from them
+ * (availability). A SKU written again right after itself is noted once. */
+#define BO__CHANGED_MAX 4096
+
+static void note_changed(bo_store *st, const char *sku) {
+  sqlite_store *s = SQ(st);
+  if (s->reader || s->changed_all) return;
+  if (s->n_changed > 0 && strcmp(s->changed[s->n_changed - 1], sku) == 0) return;
+  if (!s->changed) s->changed = malloc(BO__CHANGED_MAX * sizeof *s->changed);
+  if (!s->changed || s->n_changed == BO__CHANGED_MAX) {
+    s->changed_all = true;
+    return;
+  }
+  snprintf(s->changed[s->n_changed++], sizeof s->changed[0], "%s", sku);
+}
+
+static void sq_changes_take(bo_store *st, bool *all, bo_id_cb cb, void *ctx) {
+  sqlite_store *s = SQ(st);
+  *all = s->changed_all;
+  for (int i = 0; cb && !s->changed_all && i < s->n_changed; i++) cb(ctx, s->changed[i]);
+  s->n_changed = 0;
+  s->changed_all = false;
+}
 
 static void log_error(sqlite3 *db, const char *what) {
   fprintf(stderr, "store: %s failed: %s\n", what, sqlite3_errmsg(db));
@@ -386,6 +414,7 @@ static bo_rc sq_sku_get(bo_store *st, const char *id, bo_sku *out) {
 
 static bo_rc sku_write(bo_store *st, int id, const bo_sku *k) {
   char subs[SUBS_TEXT_MAX];
+  note_changed(st, k->id);
   sqlite3_stmt *s = stmt(st, id);
   if (!s) return BO_E_STORE;
   sku_bind(s, k, subs, sizeof subs);
@@ -395,6 +424,7 @@ static bo_rc sku_write(bo_store *st, int id, const bo_sku *k) {
 static bo_rc sq_sku_update_counters(bo_store *st, const bo_sku *k) {
   sqlite3_stmt *s = stmt(st, S_SKU_COUNTERS);
   if (!s) return BO_E_STORE;
+  note_changed(st, k->id);
   bind_text(s, 1, k->id);
   sqlite3_bind_int64(s, 2, k->on_hand);
   sqlite3_bind_int64(s, 3, k->allocated);
@@ -628,6 +658,7 @@ static void line_read(sqlite3_stmt *s, bo_line *l) {
 static bo_rc line_write(bo_store *st, int id, const bo_line *l) {
   sqlite3_stmt *s = stmt(st, id);
   if (!s) return BO_E_STORE;
+  note_changed(st, l->sku);
   line_bind(s, l);
   return step_done(st, s);
 }
@@ -639,6 +670,7 @@ static bo_rc sq_line_update_promise(bo_store *st, const bo_line *l) {
   char promise[BO_PROMISE_PARTS_MAX * 40];
   sqlite3_stmt *s = stmt(st, S_LINE_PROMISE);
   if (!s) return BO_E_STORE;
+  note_changed(st, l->sku);
   bo_schedule_encode(&l->promise, promise, sizeof promise);
   bind_text(s, 1, l->order_id);
   sqlite3_bind_int(s, 2, l->line_no);
@@ -781,6 +813,7 @@ static void supplier_read(sqlite3_stmt *s, void *p) {
 static bo_rc sq_supplier_insert(bo_store *st, const bo_supplier *sp) {
   sqlite3_stmt *s = stmt(st, S_SUPPLIER_INSERT);
   if (!s) return BO_E_STORE;
+  SQ(st)->changed_all = true; /* the lead time of the SKUs that name it */
   bind_text(s, 1, sp->id);
   bind_text(s, 2, sp->name);
   sqlite3_bind_int(s, 3, sp->lead_time_days);
@@ -816,6 +849,7 @@ static bo_rc po_lines_write(bo_store *st, const bo_po *po) {
     const bo_po_line *l = &po->lines[i];
     sqlite3_stmt *s = stmt(st, S_PO_LINE_UPSERT);
     if (!s) return BO_E_STORE;
+    note_changed(st, l->sku);
     bind_text(s, 1, po->id);
     sqlite3_bind_int(s, 2, l->line_no);
     bind_text(s, 3, l->sku);
@@ -996,6 +1030,7 @@ static void sq_close(bo_store *st) {
   sqlite_store *s = SQ(st);
   for (int i = 0; i < S__COUNT; i++) sqlite3_finalize(s->stmt[i]);
   sqlite3_close(s->db);
+  free(s->changed);
   if (s->wal_fd >= 0) close(s->wal_fd);
   free(s);
 }
@@ -1010,6 +1045,7 @@ static const bo_store_ops sqlite_ops = {
     .release = sq_release,
     .rollback_to = sq_rollback_to,
     .flush = sq_flush,
+    .changes_take = sq_changes_take,
     .meta_get = sq_meta_get,
     .meta_set = sq_meta_set,
     .next_id = sq_next_id,

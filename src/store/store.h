@@ -151,6 +151,10 @@ typedef struct bo_store_ops {
   /* Makes every commit so far durable (the writer commits without waiting
    * for the disk and calls this, from another thread, before answering). */
   bo_rc (*flush)(bo_store *st);
+  /* Hands over the SKUs written since the last call (rolled-back writes
+   * included: telling too much is harmless), or *all when a write may
+   * concern every SKU; then forgets them. For caches of derived answers. */
+  void (*changes_take)(bo_store *st, bool *all, bo_id_cb cb, void *ctx);
 
   /* small key/value settings: clock, admin token, id counters */
   bo_rc (*meta_get)(bo_store *st, const char *key, char *buf, size_t size);

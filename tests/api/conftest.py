@@ -60,6 +60,7 @@ class Server:
         self.base = None
         self.session = requests.Session()
         self.starts = 0
+        self.extra_args = []  # more `serve` options, taken at the next start
 
     # --- process control -------------------------------------------------
 
@@ -73,7 +74,7 @@ class Server:
             err.flush()
             self.proc = subprocess.Popen(
                 [self.binary, "serve", "--db", self.db, "--listen", f"127.0.0.1:{self.port}",
-                 "--admin-token", self.token, f"--manual-clock={START_TIME}"],
+                 "--admin-token", self.token, f"--manual-clock={START_TIME}", *self.extra_args],
                 stdin=subprocess.DEVNULL, stdout=err, stderr=err)
         self.session = requests.Session()
         deadline = time.monotonic() + START_TIMEOUT

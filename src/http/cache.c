@@ -1,0 +1,170 @@
+/*
+ * cache.c — see cache.h.
+ *
+ * Each set holds two entries, the most recently used first, and a
+ * generation that every drop of a key of the set increments. Sets share 256
+ * locks by index. Dropping everything bumps an epoch that entries carry.
+ */
+#include "cache.h"
+
+#include <pthread.h>
+#include <stdatomic.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define LOCKS 256
+
+typedef struct entry {
+  uint64_t hash;
+  uint64_t epoch;
+  int32_t day;
+  size_t len;
+  char *key; /* points into data, after the body */
+  char data[];
+} entry;
+
+typedef struct set {
+  uint64_t gen;
+  entry *way[2];
+} set;
+
+struct bo_cache {
+  size_t mask;
+  set *sets;
+  _Atomic uint64_t epoch;
+  _Atomic uint64_t hits, misses, entries, bytes;
+  pthread_mutex_t locks[LOCKS];
+};
+
+static uint64_t hash_of(const char *s) {
+  uint64_t h = 1469598103934665603ull; /* FNV-1a */
+  for (; *s; s++) h = (h ^ (unsigned char)*s) * 1099511628211ull;
+  return h ^ (h >> 29);
+}
+
+bo_cache *bo_cache_new(size_t sets) {
+  if (sets == 0) return NULL;
+  size_t n = 1;
+  while (n < sets && n < ((size_t)1 << 30)) n <<= 1;
+  bo_cache *c = calloc(1, sizeof *c);
+  if (!c) return NULL;
+  c->sets = calloc(n, sizeof *c->sets);
+  if (!c->sets) {
+    free(c);
+    return NULL;
+  }
+  c->mask = n - 1;
+  for (int i = 0; i < LOCKS; i++) pthread_mutex_init(&c->locks[i], NULL);
+  return c;
+}
+
+static void entry_free(bo_cache *c, entry *e) {
+  if (!e) return;
+  atomic_fetch_sub(&c->entries, 1);
+  atomic_fetch_sub(&c->bytes, sizeof *e + e->len + strlen(e->key) + 2);
+  free(e);
+}
+
+void bo_cache_free(bo_cache *c) {
+  if (!c) return;
+  for (size_t i = 0; i <= c->mask; i++) {
+    entry_free(c, c->sets[i].way[0]);
+    entry_free(c, c->sets[i].way[1]);
+  }
+  for (int i = 0; i < LOCKS; i++) pthread_mutex_destroy(&c->locks[i]);
+  free(c->sets);
+  free(c);
+}
+
+static pthread_mutex_t *lock_of(bo_cache *c, size_t si) { return &c->locks[si % LOCKS]; }
+
+char *bo_cache_get(bo_cache *c, const char *key, int32_t day, size_t *len, bo_cache_ticket *t) {
+  const uint64_t h = hash_of(key);
+  const size_t si = (size_t)h & c->mask;
+  set *s = &c->sets[si];
+  char *out = NULL;
+  pthread_mutex_t *mu = lock_of(c, si);
+  pthread_mutex_lock(mu);
+  const uint64_t epoch = atomic_load(&c->epoch);
+  for (int w = 0; w < 2 && !out; w++) {
+    entry *e = s->way[w];
+    if (!e || e->hash != h || e->day != day || e->epoch != epoch || strcmp(e->key, key) != 0)
+      continue;
+    if ((out = malloc(e->len + 1))) {
+      memcpy(out, e->data, e->len + 1);
+      *len = e->len;
+      if (w == 1) { /* most recently used first */
+        s->way[1] = s->way[0];
+        s->way[0] = e;
+      }
+    }
+  }
+  *t = (bo_cache_ticket){.set = si, .gen = s->gen, .epoch = epoch};
+  pthread_mutex_unlock(mu);
+  atomic_fetch_add(out ? &c->hits : &c->misses, 1);
+  return out;
+}
+
+void bo_cache_put(bo_cache *c, const bo_cache_ticket *t, const char *key, int32_t day,
+                  const char *body, size_t len) {
+  if (len > BO_CACHE_BODY_MAX) return;
+  const uint64_t h = hash_of(key);
+  if (((size_t)h & c->mask) != t->set) return;
+  const size_t klen = strlen(key);
+  entry *e = malloc(sizeof *e + len + klen + 2);
+  if (!e) return;
+  *e = (entry){.hash = h, .epoch = t->epoch, .day = day, .len = len};
+  memcpy(e->data, body, len);
+  e->data[len] = '\0';
+  e->key = e->data + len + 1;
+  memcpy(e->key, key, klen + 1);
+  set *s = &c->sets[t->set];
+  entry *gone = e;
+  pthread_mutex_t *mu = lock_of(c, t->set);
+  pthread_mutex_lock(mu);
+  if (s->gen == t->gen && atomic_load(&c->epoch) == t->epoch) {
+    /* replace this key's entry if kept, else the least recently used */
+    const int w = s->way[0] && s->way[0]->hash == h && strcmp(s->way[0]->key, key) == 0 ? 0 : 1;
+    gone = s->way[w];
+    if (w == 1) s->way[1] = s->way[0];
+    s->way[0] = e;
+    atomic_fetch_add(&c->entries, 1);
+    atomic_fetch_add(&c->bytes, sizeof *e + len + klen + 2);
+  }
+  pthread_mutex_unlock(mu);
+  if (gone == e)
+    free(e);
+  else
+    entry_free(c, gone);
+}
+
+void bo_cache_drop(bo_cache *c, const char *key) {
+  if (!key) {
+    atomic_fetch_add(&c->epoch, 1);
+    return;
+  }
+  const uint64_t h = hash_of(key);
+  const size_t si = (size_t)h & c->mask;
+  set *s = &c->sets[si];
+  entry *gone[2] = {NULL, NULL};
+  pthread_mutex_t *mu = lock_of(c, si);
+  pthread_mutex_lock(mu);
+  s->gen++;
+  for (int w = 0; w < 2; w++)
+    if (s->way[w] && s->way[w]->hash == h && strcmp(s->way[w]->key, key) == 0) {
+      gone[w] = s->way[w];
+      s->way[w] = NULL;
+    }
+  if (!s->way[0]) { /* keep the survivor first */
+    s->way[0] = s->way[1];
+    s->way[1] = NULL;
+  }
+  pthread_mutex_unlock(mu);
+  entry_free(c, gone[0]);
+  entry_free(c, gone[1]);
+}
+
+bo_cache_stats bo_cache_stats_get(bo_cache *c) {
+  return (bo_cache_stats){.hits = atomic_load(&c->hits), .misses = atomic_load(&c->misses),
+                          .entries = atomic_load(&c->entries), .bytes = atomic_load(&c->bytes)};
+}

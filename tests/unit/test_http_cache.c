@@ -1,0 +1,134 @@
+/*
+ * test_http_cache.c — the availability cache (src/http/cache.c): a kept
+ * answer is served only for its key and day, a drop forgets it, and an
+ * answer computed before a drop is never kept (the ticket rule).
+ */
+#include <stdarg.h>
+#include <stddef.h>
+#include <setjmp.h>
+#include <stdint.h>
+#include <cmocka.h>
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "../../src/http/cache.h"
+
+/* The kept body of key on day, or NULL; *t is the ticket of a miss. */
+static char *get(bo_cache *c, const char *key, int32_t day, bo_cache_ticket *t) {
+  size_t len = 0;
+  bo_cache_ticket unused;
+  char *b = bo_cache_get(c, key, day, &len, t ? t : &unused);
+  if (b) assert_int_equal(len, strlen(b));
+  return b;
+}
+
+static void put(bo_cache *c, const char *key, int32_t day, const char *body) {
+  bo_cache_ticket t;
+  free(get(c, key, day, &t));
+  bo_cache_put(c, &t, key, day, body, strlen(body));
+}
+
+static void assert_kept(bo_cache *c, const char *key, int32_t day, const char *body) {
+  char *b = get(c, key, day, NULL);
+  assert_non_null(b);
+  assert_string_equal(b, body);
+  free(b);
+}
+
+static void assert_missing(bo_cache *c, const char *key, int32_t day) {
+  char *b = get(c, key, day, NULL);
+  assert_null(b);
+}
+
+static void test_kept_for_its_key_and_day_only(void **state) {
+  (void)state;
+  bo_cache *c = bo_cache_new(64);
+  assert_missing(c, "A", 1);
+  put(c, "A", 1, "{\"a\":1}");
+  assert_kept(c, "A", 1, "{\"a\":1}");
+  assert_missing(c, "A", 2); /* another day: dates move with it */
+  assert_missing(c, "B", 1);
+  put(c, "A", 2, "{\"a\":2}"); /* replaces the answer of the day before */
+  assert_kept(c, "A", 2, "{\"a\":2}");
+  assert_missing(c, "A", 1);
+  const bo_cache_stats st = bo_cache_stats_get(c);
+  assert_int_equal(st.entries, 1);
+  assert_true(st.hits >= 2 && st.misses >= 4);
+  bo_cache_free(c);
+}
+
+static void test_drop_forgets_one_key_and_null_forgets_all(void **state) {
+  (void)state;
+  bo_cache *c = bo_cache_new(64);
+  put(c, "A", 1, "a");
+  put(c, "B", 1, "b");
+  bo_cache_drop(c, "A");
+  assert_missing(c, "A", 1);
+  assert_kept(c, "B", 1, "b");
+  bo_cache_drop(c, "nothing-kept"); /* harmless */
+  assert_kept(c, "B", 1, "b");
+  bo_cache_drop(c, NULL);
+  assert_missing(c, "B", 1);
+  put(c, "B", 1, "b2");
+  assert_kept(c, "B", 1, "b2");
+  bo_cache_free(c);
+}
+
+static void test_an_answer_older_than_a_drop_is_not_kept(void **state) {
+  (void)state;
+  bo_cache *c = bo_cache_new(64);
+  bo_cache_ticket t;
+  assert_null(get(c, "A", 1, &t)); /* a reader misses, then reads the store... */
+  bo_cache_drop(c, "A");           /* ...while the writer commits a change of A */
+  bo_cache_put(c, &t, "A", 1, "old", 3);
+  assert_missing(c, "A", 1);
+  /* the same after a drop of everything */
+  assert_null(get(c, "A", 1, &t));
+  bo_cache_drop(c, NULL);
+  bo_cache_put(c, &t, "A", 1, "old", 3);
+  assert_missing(c, "A", 1);
+  /* a ticket taken after the drop is good */
+  put(c, "A", 1, "new");
+  assert_kept(c, "A", 1, "new");
+  bo_cache_free(c);
+}
+
+static void test_two_ways_per_set_least_recently_used_goes(void **state) {
+  (void)state;
+  bo_cache *c = bo_cache_new(1); /* one set: every key shares it */
+  put(c, "A", 1, "a");
+  put(c, "B", 1, "b");
+  assert_kept(c, "A", 1, "a"); /* A is now the most recently used */
+  put(c, "C", 1, "c");         /* B goes */
+  assert_kept(c, "A", 1, "a");
+  assert_kept(c, "C", 1, "c");
+  assert_missing(c, "B", 1);
+  assert_int_equal(bo_cache_stats_get(c).entries, 2);
+  bo_cache_free(c);
+}
+
+static void test_large_bodies_are_not_kept(void **state) {
+  (void)state;
+  bo_cache *c = bo_cache_new(8);
+  char *big = malloc(BO_CACHE_BODY_MAX + 2);
+  memset(big, 'x', BO_CACHE_BODY_MAX + 1);
+  big[BO_CACHE_BODY_MAX + 1] = '\0';
+  put(c, "A", 1, big);
+  assert_missing(c, "A", 1);
+  free(big);
+  assert_null(bo_cache_new(0)); /* 0: caching off */
+  bo_cache_free(c);
+}
+
+int main(void) {
+  const struct CMUnitTest tests[] = {
+      cmocka_unit_test(test_kept_for_its_key_and_day_only),
+      cmocka_unit_test(test_drop_forgets_one_key_and_null_forgets_all),
+      cmocka_unit_test(test_an_answer_older_than_a_drop_is_not_kept),
+      cmocka_unit_test(test_two_ways_per_set_least_recently_used_goes),
+      cmocka_unit_test(test_large_bodies_are_not_kept),
+  };
+  return cmocka_run_group_tests(tests, NULL, NULL);
+}
