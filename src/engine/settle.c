@@ -100,23 +100,65 @@ done:
   return rc;
 }
 
-/* Starts the data of a line event: {"order":…,"sku":…,"line":N */
-static void line_event(bo_strbuf *sb, const bo_line *l) {
-  bo_sb_str(sb, "{\"order\":");
-  bo_sb_json_str(sb, l->order_id);
-  bo__sb_key(sb, "sku");
-  bo_sb_json_str(sb, l->sku);
-  bo__sb_key(sb, "line");
-  bo_sb_i64(sb, l->line_no);
+/*
+ * The line events of one settle, handed to the store in one call at the end
+ * (it may fold them into few rows). Each event's data is
+ * {"order":…,"sku":…,"line":N<tail>}; the tails are built in `text`.
+ */
+typedef struct line_events {
+  struct line_event_ref {
+    const char *type;
+    size_t order, tail; /* offsets of NUL-terminated strings in text */
+    int32_t line_no;
+  } *v;
+  size_t n, cap;
+  size_t order, tail; /* of the event being built */
+  bo_strbuf text;
+} line_events;
+
+/* Starts an event about line l; its tail is appended to le->text next. */
+static bo_strbuf *ev_open(line_events *le, const bo_line *l) {
+  le->order = le->text.len;
+  bo_sb_raw(&le->text, l->order_id, strlen(l->order_id) + 1);
+  le->tail = le->text.len;
+  return &le->text;
 }
 
-/* Closes the data, appends the event and releases sb. */
-static bo_rc emit(bo_engine *e, int64_t now, const char *type, const bo_line *l, bo_strbuf *sb) {
-  bo_sb_raw(sb, "}", 1);
-  char *data = bo_sb_take(sb);
-  const bo_rc rc = data ? bo__event_text(e, now, type, l->order_id, l->sku, data) : BO_E_NOMEM;
-  free(data);
+static bo_rc ev_close(line_events *le, const char *type, const bo_line *l) {
+  bo_sb_raw(&le->text, "", 1);
+  if (le->text.failed) return BO_E_NOMEM;
+  if (le->n == le->cap) {
+    const size_t cap = le->cap ? le->cap * 2 : 64;
+    void *v = realloc(le->v, cap * sizeof *le->v);
+    if (!v) return BO_E_NOMEM;
+    le->v = v;
+    le->cap = cap;
+  }
+  le->v[le->n++] = (struct line_event_ref){type, le->order, le->tail, l->line_no};
+  return BO_OK;
+}
+
+/* Appends the collected events (ids in the order they were made) and empties le. */
+static bo_rc ev_flush(bo_engine *e, int64_t now, const char *sku, line_events *le) {
+  bo_rc rc = BO_OK;
+  if (le->n > 0) {
+    bo_line_event *v = malloc(le->n * sizeof *v);
+    if (!v) return BO_E_NOMEM;
+    for (size_t i = 0; i < le->n; i++)
+      v[i] = (bo_line_event){le->v[i].type, le->text.buf + le->v[i].order, le->v[i].line_no,
+                             le->text.buf + le->v[i].tail};
+    rc = e->st->ops->event_append_lines(e->st, now, sku, v, le->n);
+    free(v);
+  }
+  le->n = 0;
+  le->text.len = 0;
   return rc;
+}
+
+static void ev_release(line_events *le) {
+  free(le->v);
+  free(le->text.buf);
+  *le = (line_events){0};
 }
 
 /* Whether no line of the order waits any more (an allocation cannot change
@@ -132,64 +174,61 @@ static bo_rc order_ready(bo_engine *e, const bo_line *l, bool *ready) {
 }
 
 /* Events for a line whose allocation grew by `took` units. */
-static bo_rc line_allocated(bo_engine *e, int64_t now, const bo_line *l, int64_t took) {
-  bo_strbuf sb = {0};
-  line_event(&sb, l);
-  bo__sb_int(&sb, "qty", took);
-  bo__sb_int(&sb, "allocated", l->allocated);
-  bo__sb_int(&sb, "backordered", l->backordered);
-  bo_rc rc = emit(e, now, "order.allocated", l, &sb);
+static bo_rc line_allocated(bo_engine *e, line_events *le, const bo_line *l, int64_t took) {
+  bo_strbuf *sb = ev_open(le, l);
+  bo__sb_int(sb, "qty", took);
+  bo__sb_int(sb, "allocated", l->allocated);
+  bo__sb_int(sb, "backordered", l->backordered);
+  bo_rc rc = ev_close(le, "order.allocated", l);
   bool ready = false;
   if (!rc) rc = order_ready(e, l, &ready);
   if (!rc && ready) {
-    line_event(&sb, l);
-    rc = emit(e, now, "order.ready_to_ship", l, &sb);
+    ev_open(le, l);
+    rc = ev_close(le, "order.ready_to_ship", l);
   }
   return rc;
 }
 
-static bo_rc line_cancelled(bo_engine *e, int64_t now, const bo_line *l, int64_t qty,
-                            const char *reason) {
-  bo_strbuf sb = {0};
-  line_event(&sb, l);
-  bo__sb_int(&sb, "qty", qty);
-  bo__sb_key(&sb, "reason");
-  bo_sb_json_str(&sb, reason);
-  bo__sb_int(&sb, "cancelled", l->cancelled);
-  const bo_rc rc = emit(e, now, "order.cancelled", l, &sb);
+static bo_rc line_cancelled(bo_engine *e, int64_t now, line_events *le, const bo_line *l,
+                            int64_t qty, const char *reason) {
+  bo_strbuf *sb = ev_open(le, l);
+  bo__sb_int(sb, "qty", qty);
+  bo__sb_key(sb, "reason");
+  bo_sb_json_str(sb, reason);
+  bo__sb_int(sb, "cancelled", l->cancelled);
+  const bo_rc rc = ev_close(le, "order.cancelled", l);
   return rc ? rc : bo__order_refresh(e, now, l->order_id, NULL);
 }
 
 /* The events of a line whose promise moved: promise_changed, delay_notice. */
-static bo_rc promise_events(bo_engine *e, int64_t now, const bo_line *l, const bo_line *old,
+static bo_rc promise_events(line_events *le, const bo_line *l, const bo_line *old,
                             bool delayed) {
-  bo_strbuf sb = {0};
   bo_rc rc = BO_OK;
   if (old->promise.n > 0) {
-    line_event(&sb, l);
-    bo__sb_key(&sb, "old");
-    bo__sb_schedule(&sb, &old->promise);
-    bo__sb_key(&sb, "new");
-    bo__sb_schedule(&sb, &l->promise);
-    bo__sb_key(&sb, "first_promise");
-    bo__sb_day(&sb, l->first_promise);
-    rc = emit(e, now, "order.promise_changed", l, &sb);
+    bo_strbuf *sb = ev_open(le, l);
+    bo__sb_key(sb, "old");
+    bo__sb_schedule(sb, &old->promise);
+    bo__sb_key(sb, "new");
+    bo__sb_schedule(sb, &l->promise);
+    bo__sb_key(sb, "first_promise");
+    bo__sb_day(sb, l->first_promise);
+    rc = ev_close(le, "order.promise_changed", l);
   }
   if (!rc && delayed) {
-    line_event(&sb, l);
-    bo__sb_key(&sb, "first_promise");
-    bo__sb_day(&sb, l->first_promise);
-    bo__sb_key(&sb, "promises");
-    bo__sb_schedule(&sb, &l->promise);
-    bo__sb_int(&sb, "delays", l->delays);
-    bo_sb_str(&sb, ",\"can_cancel\":true");
-    rc = emit(e, now, "order.delay_notice", l, &sb);
+    bo_strbuf *sb = ev_open(le, l);
+    bo__sb_key(sb, "first_promise");
+    bo__sb_day(sb, l->first_promise);
+    bo__sb_key(sb, "promises");
+    bo__sb_schedule(sb, &l->promise);
+    bo__sb_int(sb, "delays", l->delays);
+    bo_sb_str(sb, ",\"can_cancel\":true");
+    rc = ev_close(le, "order.delay_notice", l);
   }
   return rc;
 }
 
 /* Applies one walk result to line l. */
-static bo_rc apply_walk(bo_engine *e, int64_t now, bo_sku *sku, bo_line *l,
+static bo_rc apply_walk(bo_engine *e, int64_t now, line_events *le, bo_sku *sku, bo_line *l,
                         const bo_walk_result *r, bool allocation_changed) {
   const bo_line old = *l;
   const int64_t cancel = r->cancel_late + r->cancel_delay;
@@ -208,9 +247,9 @@ static bo_rc apply_walk(bo_engine *e, int64_t now, bo_sku *sku, bo_line *l,
   /* only re-dated: a narrow update that leaves the queue index alone */
   bo_rc rc = cancel == 0 && !allocation_changed ? e->st->ops->line_update_promise(e->st, l)
                                                 : e->st->ops->line_update(e->st, l);
-  if (!rc && (promise_changed || r->delayed)) rc = promise_events(e, now, l, &old, r->delayed);
-  if (!rc && r->cancel_late) rc = line_cancelled(e, now, l, r->cancel_late, "need_by");
-  if (!rc && r->cancel_delay) rc = line_cancelled(e, now, l, r->cancel_delay, "delayed");
+  if (!rc && (promise_changed || r->delayed)) rc = promise_events(le, l, &old, r->delayed);
+  if (!rc && r->cancel_late) rc = line_cancelled(e, now, le, l, r->cancel_late, "need_by");
+  if (!rc && r->cancel_delay) rc = line_cancelled(e, now, le, l, r->cancel_delay, "delayed");
   return rc;
 }
 
@@ -220,6 +259,7 @@ bo_rc bo__settle(bo_engine *e, int64_t now, bo_sku *sku, bo_err *err) {
   bool *changed = NULL;
   bo_walk_result *res = NULL;
   bo_supply supply[BO_OPEN_SUPPLY_MAX];
+  line_events le = {0};
   bo_rc rc = e->st->ops->incoming_load(e->st, sku->id, &in);
   if (!rc && sku->backordered > 0) rc = e->st->ops->queue_load(e->st, sku->id, &q);
   if (rc) goto done;
@@ -251,13 +291,15 @@ bo_rc bo__settle(bo_engine *e, int64_t now, bo_sku *sku, bo_err *err) {
       l->promise.n = 0;
       rc = e->st->ops->line_update(e->st, l);
     } else {
-      rc = apply_walk(e, now, sku, l, &res[i], changed[i]);
+      rc = apply_walk(e, now, &le, sku, l, &res[i], changed[i]);
     }
-    if (!rc && gained > 0) rc = line_allocated(e, now, l, gained);
+    if (!rc && gained > 0) rc = line_allocated(e, &le, l, gained);
   }
   free(took);
+  if (!rc) rc = ev_flush(e, now, sku->id, &le);
   if (!rc) rc = bo__sku_save(e, now, sku, in.total);
 done:
+  ev_release(&le);
   free(changed);
   free(res);
   bo_lines_release(&q);

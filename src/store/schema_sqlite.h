@@ -51,8 +51,12 @@ static const char *const bo__sqlite_migrations[] = {
     "CREATE TABLE shipments(id TEXT PRIMARY KEY, order_id TEXT NOT NULL, at INTEGER NOT NULL,"
     "  lines TEXT NOT NULL) WITHOUT ROWID;"
     "CREATE INDEX shipments_order ON shipments(order_id);"
+    /* a row holds one event, or (n > 1) a run of n line events of one SKU
+     * folded into `data` (see sqlite.c, "folded line events"); id is the id
+     * of the row's last event, so the ids of a run are id - n + 1 .. id */
     "CREATE TABLE events(id INTEGER PRIMARY KEY, type TEXT NOT NULL, at INTEGER NOT NULL,"
-    "  order_id TEXT NOT NULL, sku TEXT NOT NULL, data TEXT NOT NULL);"
+    "  order_id TEXT NOT NULL, sku TEXT NOT NULL, data TEXT NOT NULL,"
+    "  n INTEGER NOT NULL DEFAULT 1);"
     "CREATE TABLE idempotency(key TEXT PRIMARY KEY, status INTEGER NOT NULL,"
     "  fingerprint INTEGER NOT NULL, body TEXT NOT NULL, at INTEGER NOT NULL) WITHOUT ROWID;",
 };

@@ -116,6 +116,16 @@ typedef struct bo_event {
   const char *data; /* JSON object text; borrowed */
 } bo_event;
 
+/* An event about one order line, as the engine hands many of them over at
+ * once: its data is {"order":order_id,"sku":SKU,"line":line_no<tail>},
+ * where tail is "" or JSON members starting with ','. All borrowed. */
+typedef struct bo_line_event {
+  const char *type;
+  const char *order_id;
+  int32_t line_no;
+  const char *tail;
+} bo_line_event;
+
 typedef struct bo_idem {
   int status;
   uint64_t fingerprint; /* of the request body */
@@ -201,6 +211,11 @@ typedef struct bo_store_ops {
   bo_rc (*lines_scan)(bo_store *st, bo_line_cb cb, void *ctx);
 
   bo_rc (*event_append)(bo_store *st, bo_event *e); /* sets e->id */
+  /* Appends n line events of one SKU, all at `at`, with consecutive ids in
+   * the order given; the backend may fold them into fewer rows, and
+   * event_list gives them back one by one exactly as event_append would. */
+  bo_rc (*event_append_lines)(bo_store *st, int64_t at, const char *sku,
+                              const bo_line_event *v, size_t n);
   bo_rc (*event_list)(bo_store *st, int64_t after_id, int limit, bo_event_cb cb, void *ctx);
   bo_rc (*event_last_id)(bo_store *st, int64_t *out);
 

@@ -50,6 +50,9 @@ WRAP(line_update, (bo_store * st, const bo_line *l), (st, l))
 WRAP(queue_load, (bo_store * st, const char *sku, bo_lines *out), (st, sku, out))
 WRAP(queue_has_after, (bo_store * st, const bo_line *l, bool *out), (st, l, out))
 WRAP(event_append, (bo_store * st, bo_event *e), (st, e))
+WRAP(event_append_lines,
+     (bo_store * st, int64_t at, const char *sku, const bo_line_event *v, size_t n),
+     (st, at, sku, v, n))
 WRAP(ledger_append, (bo_store * st, bo_ledger_entry *e), (st, e))
 WRAP(order_get, (bo_store * st, const char *id, bo_order *out), (st, id, out))
 WRAP(order_lines, (bo_store * st, const char *id, bo_lines *out), (st, id, out))
@@ -64,7 +67,7 @@ static faulty *faulty_open(const char *path) {
   faulty_ops = *inner_ops;
 #define USE(name) faulty_ops.name = f_##name;
   USE(sku_get) USE(sku_update) USE(incoming_load) USE(order_insert) USE(line_insert)
-  USE(line_update) USE(queue_load) USE(queue_has_after) USE(event_append) USE(ledger_append)
+  USE(line_update) USE(queue_load) USE(queue_has_after) USE(event_append) USE(event_append_lines) USE(ledger_append)
   USE(order_get) USE(order_lines) USE(order_update) USE(next_id)
 #undef USE
   f->inner->ops = &faulty_ops;
