@@ -164,12 +164,11 @@ static void ev_release(line_events *le) {
 /* Whether no line of the order waits any more (an allocation cannot change
  * the order's status, only whether it is ready to ship). */
 static bo_rc order_ready(bo_engine *e, const bo_line *l, bool *ready) {
-  *ready = l->backordered == 0;
-  bo_lines lines = {0};
-  bo_rc rc = BO_OK;
-  if (*ready) rc = e->st->ops->order_lines(e->st, l->order_id, &lines);
-  for (size_t i = 0; i < lines.n && !rc; i++) *ready = *ready && lines.v[i].backordered == 0;
-  bo_lines_release(&lines);
+  *ready = false;
+  if (l->backordered > 0) return BO_OK;
+  bool waiting = true;
+  const bo_rc rc = e->st->ops->order_waiting(e->st, l->order_id, &waiting);
+  *ready = !rc && !waiting;
   return rc;
 }
 
@@ -227,9 +226,39 @@ static bo_rc promise_events(line_events *le, const bo_line *l, const bo_line *ol
   return rc;
 }
 
-/* Applies one walk result to line l. */
-static bo_rc apply_walk(bo_engine *e, int64_t now, line_events *le, bo_sku *sku, bo_line *l,
-                        const bo_walk_result *r, bool allocation_changed) {
+/* A run of consecutive queue lines re-dated alike (same new promise, same
+ * delay) whose store update waits, to be written in one statement. */
+typedef struct promise_run {
+  size_t from, to; /* queue indices, both included */
+  bool delayed;
+  bool open;
+} promise_run;
+
+static bo_rc run_flush(bo_engine *e, const bo_lines *q, promise_run *run) {
+  if (!run->open) return BO_OK;
+  run->open = false;
+  const bo_line *a = &q->v[run->from];
+  if (run->from == run->to) return e->st->ops->line_update_promise(e->st, a);
+  return e->st->ops->line_update_promise_run(e->st, a, &q->v[run->to], a, run->delayed);
+}
+
+/* Line i was only re-dated: extends the pending run or starts a new one. */
+static bo_rc run_add(bo_engine *e, const bo_lines *q, size_t i, bool delayed, promise_run *run) {
+  if (run->open && run->to + 1 == i && run->delayed == delayed &&
+      bo_schedule_equal(&q->v[run->from].promise, &q->v[i].promise)) {
+    run->to = i;
+    return BO_OK;
+  }
+  const bo_rc rc = run_flush(e, q, run);
+  *run = (promise_run){.from = i, .to = i, .delayed = delayed, .open = true};
+  return rc;
+}
+
+/* Applies one walk result to line i of the queue q. */
+static bo_rc apply_walk(bo_engine *e, int64_t now, line_events *le, bo_sku *sku, bo_lines *q,
+                        size_t i, const bo_walk_result *r, bool allocation_changed,
+                        promise_run *run) {
+  bo_line *l = &q->v[i];
   const bo_line old = *l;
   const int64_t cancel = r->cancel_late + r->cancel_delay;
   l->backordered -= cancel;
@@ -244,9 +273,15 @@ static bo_rc apply_walk(bo_engine *e, int64_t now, line_events *le, bo_sku *sku,
   }
   const bool promise_changed = !bo_schedule_equal(&old.promise, &l->promise);
   if (!promise_changed && cancel == 0 && !allocation_changed) return BO_OK;
-  /* only re-dated: a narrow update that leaves the queue index alone */
-  bo_rc rc = cancel == 0 && !allocation_changed ? e->st->ops->line_update_promise(e->st, l)
-                                                : e->st->ops->line_update(e->st, l);
+  /* only re-dated: a narrow update that leaves the queue index alone, with
+   * the lines next to it that moved alike */
+  bo_rc rc;
+  if (cancel == 0 && !allocation_changed) {
+    rc = run_add(e, q, i, r->delayed, run);
+  } else {
+    rc = run_flush(e, q, run);
+    if (!rc) rc = e->st->ops->line_update(e->st, l);
+  }
   if (!rc && (promise_changed || r->delayed)) rc = promise_events(le, l, &old, r->delayed);
   if (!rc && r->cancel_late) rc = line_cancelled(e, now, le, l, r->cancel_late, "need_by");
   if (!rc && r->cancel_delay) rc = line_cancelled(e, now, le, l, r->cancel_delay, "delayed");
@@ -284,17 +319,19 @@ bo_rc bo__settle(bo_engine *e, int64_t now, bo_sku *sku, bo_err *err) {
   const bo_promise_ctx ctx = bo__promise_ctx(e, sku, now);
   const size_t n_supply = bo__supply(&in, supply);
   if (first < q.n) bo_promise_walk(supply, n_supply, 0, q.v + first, q.n - first, &ctx, res + first);
+  /* the head that the stock filled: one statement for all its lines */
+  if (first > 0) rc = e->st->ops->queue_fill_through(e->st, &q.v[first - 1]);
+  promise_run run = {0};
   for (size_t i = 0; i < q.n && !rc; i++) {
     bo_line *l = &q.v[i];
     const int64_t gained = l->allocated - took[i];
-    if (i < first) {
+    if (i < first)
       l->promise.n = 0;
-      rc = e->st->ops->line_update(e->st, l);
-    } else {
-      rc = apply_walk(e, now, &le, sku, l, &res[i], changed[i]);
-    }
+    else
+      rc = apply_walk(e, now, &le, sku, &q, i, &res[i], changed[i], &run);
     if (!rc && gained > 0) rc = line_allocated(e, &le, l, gained);
   }
+  if (!rc) rc = run_flush(e, &q, &run);
   free(took);
   if (!rc) rc = ev_flush(e, now, sku->id, &le);
   if (!rc) rc = bo__sku_save(e, now, sku, in.total);

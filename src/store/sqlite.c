@@ -76,6 +76,16 @@
                  "need_by=?17,if_late=?18 WHERE order_id=?1 AND line_no=?2")                \
   X(LINE_PROMISE, "UPDATE order_lines SET promise=?3,first_promise=?4,delays=?5,consented=?6" \
                   " WHERE order_id=?1 AND line_no=?2")                                      \
+  X(QUEUE_FILL, "UPDATE order_lines SET allocated=allocated+backordered,backordered=0,"     \
+                "promise='' WHERE sku=?1 AND backordered>0 AND"                             \
+                " (queue_prio,queue_us,order_id,line_no) <= (?2,?3,?4,?5)")                 \
+  X(LINE_PROMISE_RUN, "UPDATE order_lines SET promise=?10,"                                 \
+                      "first_promise=coalesce(first_promise,?11),delays=delays+?12,"        \
+                      "consented=CASE WHEN ?12 THEN 0 ELSE consented END"                   \
+                      " WHERE sku=?1 AND backordered>0 AND"                                 \
+                      " (queue_prio,queue_us,order_id,line_no) >= (?2,?3,?4,?5) AND"        \
+                      " (queue_prio,queue_us,order_id,line_no) <= (?6,?7,?8,?9)")           \
+  X(ORDER_WAITING, "SELECT 1 FROM order_lines WHERE order_id=?1 AND backordered>0 LIMIT 1")   \
   X(QUEUE_LOAD, "SELECT " LINE_COLS " FROM order_lines WHERE sku=?1 AND backordered>0"      \
                 " ORDER BY queue_prio, queue_us, order_id, line_no")                        \
   X(QUEUE_AFTER, "SELECT 1 FROM order_lines WHERE sku=?1 AND backordered>0 AND"             \
@@ -681,6 +691,40 @@ static void bind_queue_key(sqlite3_stmt *s, int first, const bo_line *l) {
   sqlite3_bind_int(s, first + 3, l->line_no);
 }
 
+static bo_rc sq_queue_fill_through(bo_store *st, const bo_line *last) {
+  sqlite3_stmt *s = stmt(st, S_QUEUE_FILL);
+  if (!s) return BO_E_STORE;
+  bind_text(s, 1, last->sku);
+  bind_queue_key(s, 2, last);
+  return step_done(st, s);
+}
+
+static bo_rc sq_line_update_promise_run(bo_store *st, const bo_line *from, const bo_line *to,
+                                        const bo_line *like, bool delayed) {
+  char promise[BO_PROMISE_PARTS_MAX * 40];
+  sqlite3_stmt *s = stmt(st, S_LINE_PROMISE_RUN);
+  if (!s) return BO_E_STORE;
+  BO_ASSERT(strcmp(from->sku, to->sku) == 0 && bo_line_queue_cmp(from, to) <= 0);
+  bo_schedule_encode(&like->promise, promise, sizeof promise);
+  bind_text(s, 1, from->sku);
+  bind_queue_key(s, 2, from);
+  bind_queue_key(s, 6, to);
+  bind_text(s, 10, promise);
+  bind_day(s, 11, like->promise.n > 0 ? bo_schedule_date(&like->promise) : BO_DAY_NONE);
+  sqlite3_bind_int(s, 12, delayed);
+  return step_done(st, s);
+}
+
+static bo_rc sq_order_waiting(bo_store *st, const char *order_id, bool *out) {
+  sqlite3_stmt *s = stmt(st, S_ORDER_WAITING);
+  if (!s) return BO_E_STORE;
+  bind_text(s, 1, order_id);
+  const int code = sqlite3_step(s);
+  *out = code == SQLITE_ROW;
+  sqlite3_reset(s);
+  return rc_of(SQ(st)->db, code, "order_waiting");
+}
+
 static bo_rc sq_queue_has_after(bo_store *st, const bo_line *l, bool *out) {
   sqlite3_stmt *s = stmt(st, S_QUEUE_AFTER);
   if (!s) return BO_E_STORE;
@@ -1267,6 +1311,9 @@ static const bo_store_ops sqlite_ops = {
     .line_insert = sq_line_insert,
     .line_update = sq_line_update,
     .line_update_promise = sq_line_update_promise,
+    .queue_fill_through = sq_queue_fill_through,
+    .line_update_promise_run = sq_line_update_promise_run,
+    .order_waiting = sq_order_waiting,
     .queue_load = sq_queue_load,
     .queue_has_after = sq_queue_has_after,
     .queue_list = sq_queue_list,

@@ -200,6 +200,18 @@ typedef struct bo_store_ops {
   /* writes only the promise fields (promise, first_promise, delays, consented):
    * no queue index changes, for re-dating */
   bo_rc (*line_update_promise)(bo_store *st, const bo_line *l);
+  /* Every backordered line of last->sku up to `last` in queue order (included)
+   * gets all its backordered units allocated and no promise: the head of a
+   * queue that arriving stock filled, in one statement. */
+  bo_rc (*queue_fill_through)(bo_store *st, const bo_line *last);
+  /* Every backordered line of from->sku from `from` to `to` in queue order
+   * (both included) gets like->promise, first_promise where it had none
+   * (the promise's date), and with `delayed` one more delay and no consent:
+   * a run of lines re-dated alike, in one statement, no index change. */
+  bo_rc (*line_update_promise_run)(bo_store *st, const bo_line *from, const bo_line *to,
+                                   const bo_line *like, bool delayed);
+  /* whether any line of the order still has backordered units */
+  bo_rc (*order_waiting)(bo_store *st, const char *order_id, bool *out);
   /* the SKU's open backordered lines in queue order */
   bo_rc (*queue_load)(bo_store *st, const char *sku, bo_lines *out);
   /* whether any backordered line of l->sku sorts after l in the queue */

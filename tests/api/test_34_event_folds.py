@@ -86,8 +86,43 @@ def test_repromise_and_receipt_events_of_long_queues(bo):
                                "old": S("5@12-05", "3@12-20"), "new": S("5@12-09", "3@12-20"),
                                "first_promise": D("12-20")}
 
-    mark2 = evs[-1]["id"]
-    receive(bo, "PO-F", [("FOLD", N + 5)])
+    # what is stored, not only what the events say
+    lines = {o["id"]: o["lines"][0] for o in bo.walk("/v1/orders", limit=1000) if o["id"] != "F-BIG"}
+    assert len(lines) == N
+    for oid, l in lines.items():
+        assert (l["promises"], l["first_promise"], l["delay_notices"]) == \
+            (S("1@12-09"), D("12-05"), 1), (oid, l)
+
+    # a second delay: lines whose customer consented keep waiting, the others are cancelled
+    consenting = set(queue[5:40]) | set(queue[100:101]) | set(queue[250:N:3])
+    for oid in sorted(consenting):
+        assert bo.post(f"/v1/orders/{oid}/consent", json={}).status_code == 200, oid
+    mark1 = last_event_id(bo)
+    patch_po(bo, "PO-F", eta=D("12-11"))
+    evs2 = _feed(bo, mark1, 1000)
+    _check_feed(bo, mark1, evs2)
+    lines = {o["id"]: o["lines"][0] for o in bo.walk("/v1/orders", limit=1000) if o["id"] != "F-BIG"}
+    for oid, l in lines.items():
+        if oid in consenting:
+            assert (l["backordered"], l["promises"], l["first_promise"], l["delay_notices"]) == \
+                (1, S("1@12-11"), D("12-05"), 2), (oid, l)
+        else:
+            assert (l["backordered"], l["cancelled"], l["promises"]) == (0, 1, []), (oid, l)
+    cancelled = [e["data"]["order"] for e in evs2 if e["type"] == "order.cancelled"]
+    assert cancelled == [oid for oid in queue[:-1] if oid not in consenting]
+    queue = [oid for oid in queue if oid in consenting] + ["F-BIG"]
+    assert [x["order"] for x in bo.walk("/v1/backorders?sku=FOLD", limit=1000)] == queue
+
+    # a consent covers one delay: the same lines moved again (as a simulation
+    # shows, committing nothing) would be cancelled
+    r = bo.post("/v1/simulations",
+                json={"changes": [{"type": "delay", "purchase_order": "PO-F", "days": 1}]})
+    assert r.status_code == 200, r.text
+    sim_cancelled = [a["order"] for a in r.json()["affected"] if a["change"] == "order.cancelled"]
+    assert sim_cancelled == queue[:-1]
+
+    mark2 = evs2[-1]["id"]
+    receive(bo, "PO-F", [("FOLD", len(queue) + 4)])
     got = _feed(bo, mark2, 1000)
     _check_feed(bo, mark2, got)
     alloc = [e for e in got if e["type"] == "order.allocated"]
@@ -100,6 +135,12 @@ def test_repromise_and_receipt_events_of_long_queues(bo):
     assert alloc[-1]["data"] == {"order": "F-BIG", "sku": "FOLD", "line": 1, "qty": 5,
                                  "allocated": 5, "backordered": 3}
     assert got[-1]["type"] == "po.received"
+    for o in bo.walk("/v1/orders", limit=1000):
+        l = o["lines"][0]
+        if o["id"] in queue[:-1]:
+            assert (l["allocated"], l["backordered"], l["promises"]) == (1, 0, []), o
+    assert [(x["order"], x["backordered"]) for x in bo.walk("/v1/backorders?sku=FOLD")] == \
+        [("F-BIG", 3)]
 
     # folded or not, the same feed after a restart
     everything = bo.events()
