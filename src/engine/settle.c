@@ -114,6 +114,15 @@ typedef struct line_events {
   size_t n, cap;
   size_t order, tail; /* of the event being built */
   bo_strbuf text;
+  /* the last tail of each kind and what it was made of: lines moved alike
+   * share one tail text instead of rendering it again */
+  struct tail_cache {
+    bool set;
+    bo_schedule a, b;
+    bo_day day;
+    int64_t k;
+    size_t tail;
+  } changed, notice;
 } line_events;
 
 /* Starts an event about line l; its tail is appended to le->text next. */
@@ -124,8 +133,7 @@ static bo_strbuf *ev_open(line_events *le, const bo_line *l) {
   return &le->text;
 }
 
-static bo_rc ev_close(line_events *le, const char *type, const bo_line *l) {
-  bo_sb_raw(&le->text, "", 1);
+static bo_rc ev_push(line_events *le, const char *type, const bo_line *l) {
   if (le->text.failed) return BO_E_NOMEM;
   if (le->n == le->cap) {
     const size_t cap = le->cap ? le->cap * 2 : 64;
@@ -136,6 +144,24 @@ static bo_rc ev_close(line_events *le, const char *type, const bo_line *l) {
   }
   le->v[le->n++] = (struct line_event_ref){type, le->order, le->tail, l->line_no};
   return BO_OK;
+}
+
+static bo_rc ev_close(line_events *le, const char *type, const bo_line *l) {
+  bo_sb_raw(&le->text, "", 1);
+  return ev_push(le, type, l);
+}
+
+/* An event about line l whose tail is the text at offset `tail` already. */
+static bo_rc ev_same(line_events *le, const char *type, const bo_line *l, size_t tail) {
+  ev_open(le, l);
+  le->tail = tail;
+  return ev_push(le, type, l);
+}
+
+static bool cache_hit(const struct tail_cache *c, const bo_schedule *a, const bo_schedule *b,
+                      bo_day day, int64_t k) {
+  return c->set && c->day == day && c->k == k && bo_schedule_equal(&c->a, a) &&
+         bo_schedule_equal(&c->b, b);
 }
 
 /* Appends the collected events (ids in the order they were made) and empties le. */
@@ -152,6 +178,7 @@ static bo_rc ev_flush(bo_engine *e, int64_t now, const char *sku, line_events *l
   }
   le->n = 0;
   le->text.len = 0;
+  le->changed.set = le->notice.set = false;
   return rc;
 }
 
@@ -166,6 +193,8 @@ static void ev_release(line_events *le) {
 static bo_rc order_ready(bo_engine *e, const bo_line *l, bool *ready) {
   *ready = false;
   if (l->backordered > 0) return BO_OK;
+  *ready = l->n_lines == 1; /* its only line: no need to look */
+  if (*ready) return BO_OK;
   bool waiting = true;
   const bo_rc rc = e->st->ops->order_waiting(e->st, l->order_id, &waiting);
   *ready = !rc && !waiting;
@@ -203,8 +232,12 @@ static bo_rc line_cancelled(bo_engine *e, int64_t now, line_events *le, const bo
 static bo_rc promise_events(line_events *le, const bo_line *l, const bo_line *old,
                             bool delayed) {
   bo_rc rc = BO_OK;
-  if (old->promise.n > 0) {
+  struct tail_cache *c = &le->changed;
+  if (old->promise.n > 0 && cache_hit(c, &old->promise, &l->promise, l->first_promise, 0)) {
+    rc = ev_same(le, "order.promise_changed", l, c->tail);
+  } else if (old->promise.n > 0) {
     bo_strbuf *sb = ev_open(le, l);
+    *c = (struct tail_cache){true, old->promise, l->promise, l->first_promise, 0, le->tail};
     bo__sb_key(sb, "old");
     bo__sb_schedule(sb, &old->promise);
     bo__sb_key(sb, "new");
@@ -213,8 +246,12 @@ static bo_rc promise_events(line_events *le, const bo_line *l, const bo_line *ol
     bo__sb_day(sb, l->first_promise);
     rc = ev_close(le, "order.promise_changed", l);
   }
-  if (!rc && delayed) {
+  c = &le->notice;
+  if (!rc && delayed && cache_hit(c, &l->promise, &l->promise, l->first_promise, l->delays)) {
+    rc = ev_same(le, "order.delay_notice", l, c->tail);
+  } else if (!rc && delayed) {
     bo_strbuf *sb = ev_open(le, l);
+    *c = (struct tail_cache){true, l->promise, l->promise, l->first_promise, l->delays, le->tail};
     bo__sb_key(sb, "first_promise");
     bo__sb_day(sb, l->first_promise);
     bo__sb_key(sb, "promises");

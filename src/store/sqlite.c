@@ -69,11 +69,11 @@
                        " 9223372036854775807) ORDER BY seq DESC LIMIT ?2")                  \
   X(ORDER_LINES, "SELECT " LINE_COLS " FROM order_lines WHERE order_id=?1 ORDER BY line_no") \
   X(LINE_INSERT, "INSERT INTO order_lines(" LINE_COLS ") VALUES(?1,?2,?3,?4,?5,?6,?7,?8,"   \
-                 "?9,?10,?11,?12,?13,?14,?15,?16,?17,?18)")                                 \
+                 "?9,?10,?11,?12,?13,?14,?15,?16,?17,?18,?19)")                                 \
   X(LINE_UPDATE, "UPDATE order_lines SET sku=?3,qty=?4,allocated=?5,backordered=?6,"        \
                  "shipped=?7,cancelled=?8,queue_prio=?9,queue_us=?10,tier=?11,"             \
                  "created_at=?12,promise=?13,first_promise=?14,delays=?15,consented=?16,"   \
-                 "need_by=?17,if_late=?18 WHERE order_id=?1 AND line_no=?2")                \
+                 "need_by=?17,if_late=?18,n_lines=?19 WHERE order_id=?1 AND line_no=?2")                \
   X(LINE_PROMISE, "UPDATE order_lines SET promise=?3,first_promise=?4,delays=?5,consented=?6" \
                   " WHERE order_id=?1 AND line_no=?2")                                      \
   X(QUEUE_FILL, "UPDATE order_lines SET allocated=allocated+backordered,backordered=0,"     \
@@ -141,7 +141,7 @@
   "updated_at"
 #define LINE_COLS                                                                   \
   "order_id,line_no,sku,qty,allocated,backordered,shipped,cancelled,queue_prio,"    \
-  "queue_us,tier,created_at,promise,first_promise,delays,consented,need_by,if_late"
+  "queue_us,tier,created_at,promise,first_promise,delays,consented,need_by,if_late,n_lines"
 
 enum {
 #define SQL_ENUM(sym, sql) S_##sym,
@@ -613,6 +613,7 @@ static void line_bind(sqlite3_stmt *s, const bo_line *l) {
   sqlite3_bind_int(s, 16, l->consented);
   bind_day(s, 17, l->need_by);
   sqlite3_bind_int(s, 18, l->if_late);
+  sqlite3_bind_int(s, 19, l->n_lines);
 }
 
 static void line_read(sqlite3_stmt *s, bo_line *l) {
@@ -636,6 +637,7 @@ static void line_read(sqlite3_stmt *s, bo_line *l) {
   l->consented = sqlite3_column_int(s, 15) != 0;
   l->need_by = col_day(s, 16);
   l->if_late = (bo_if_late)sqlite3_column_int(s, 17);
+  l->n_lines = sqlite3_column_int(s, 18);
 }
 
 static bo_rc line_write(bo_store *st, int id, const bo_line *l) {
@@ -835,6 +837,10 @@ static void fold_encode(const bo_line_event *v, size_t n, bo_strbuf *sb) {
   BO_ASSERT(n > 1 && n <= BO_EVENTS_PER_ROW_MAX);
   memset(slot_of, 0, sizeof slot_of);
   for (size_t i = 0; i < n; i++) {
+    if (i > 0 && v[i].type == v[i - 1].type && v[i].tail == v[i - 1].tail) {
+      pair_of[i] = pair_of[i - 1]; /* the same strings as the entry before */
+      continue;
+    }
     size_t h = (size_t)(fold_hash(v[i].type, v[i].tail) % FOLD_SLOTS);
     for (;; h = (h + 1) % FOLD_SLOTS) {
       if (slot_of[h] == 0) {

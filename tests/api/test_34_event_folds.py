@@ -163,3 +163,20 @@ def test_simulation_reports_every_line_of_a_long_queue(bo):
         assert a["new"] == S("1@12-09") and a["sku"] == "FOLD"
         assert a["customer"]["id"] == f"c-{int(a['order'][2:6])}", a
     assert len(sim["events"]) == 1 + len(changed) + len(notices)
+
+
+def test_ready_to_ship_only_once_no_line_of_the_order_waits(bo):
+    supplier(bo, "S-1", 10)
+    bo.create_sku("RA", supplier="S-1")
+    bo.create_sku("RB", supplier="S-1")             # nothing in stock: its lines wait
+    bo.create_sku("RC", supplier="S-1", on_hand=5)  # in stock: its lines are allocated at once
+    po(bo, "PO-R", "S-1", D("12-05"), [("RA", 3)])
+    bo.place([("RA", 1), ("RB", 1)], id="R-1", customer={"id": "c-1"})
+    bo.place([("RA", 1)], id="R-2", customer={"id": "c-2"})
+    bo.place([("RC", 1), ("RA", 1)], id="R-3", customer={"id": "c-3"})
+    mark = last_event_id(bo)
+    receive(bo, "PO-R", [("RA", 3)])
+    evs = _feed(bo, mark, 1000)
+    assert [e["data"]["order"] for e in evs if e["type"] == "order.allocated"] == ["R-1", "R-2", "R-3"]
+    assert [(e["data"]["order"], e["data"]["line"]) for e in evs
+            if e["type"] == "order.ready_to_ship"] == [("R-2", 1), ("R-3", 2)]
