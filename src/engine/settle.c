@@ -123,6 +123,15 @@ typedef struct line_events {
     int64_t k;
     size_t tail;
   } changed, notice;
+  struct {
+    bool set;
+    int64_t took, allocated, backordered;
+    size_t tail;
+  } allocated;
+  struct {
+    bool set;
+    size_t tail; /* the empty tail of ready_to_ship */
+  } ready;
 } line_events;
 
 /* Starts an event about line l; its tail is appended to le->text next. */
@@ -178,7 +187,7 @@ static bo_rc ev_flush(bo_engine *e, int64_t now, const char *sku, line_events *l
   }
   le->n = 0;
   le->text.len = 0;
-  le->changed.set = le->notice.set = false;
+  le->changed.set = le->notice.set = le->allocated.set = le->ready.set = false;
   return rc;
 }
 
@@ -203,15 +212,30 @@ static bo_rc order_ready(bo_engine *e, const bo_line *l, bool *ready) {
 
 /* Events for a line whose allocation grew by `took` units. */
 static bo_rc line_allocated(bo_engine *e, line_events *le, const bo_line *l, int64_t took) {
-  bo_strbuf *sb = ev_open(le, l);
-  bo__sb_int(sb, "qty", took);
-  bo__sb_int(sb, "allocated", l->allocated);
-  bo__sb_int(sb, "backordered", l->backordered);
-  bo_rc rc = ev_close(le, "order.allocated", l);
+  bo_rc rc;
+  if (le->allocated.set && le->allocated.took == took &&
+      le->allocated.allocated == l->allocated && le->allocated.backordered == l->backordered) {
+    rc = ev_same(le, "order.allocated", l, le->allocated.tail);
+  } else {
+    bo_strbuf *sb = ev_open(le, l);
+    le->allocated.set = true;
+    le->allocated.took = took;
+    le->allocated.allocated = l->allocated;
+    le->allocated.backordered = l->backordered;
+    le->allocated.tail = le->tail;
+    bo__sb_int(sb, "qty", took);
+    bo__sb_int(sb, "allocated", l->allocated);
+    bo__sb_int(sb, "backordered", l->backordered);
+    rc = ev_close(le, "order.allocated", l);
+  }
   bool ready = false;
   if (!rc) rc = order_ready(e, l, &ready);
-  if (!rc && ready) {
+  if (!rc && ready && le->ready.set) {
+    rc = ev_same(le, "order.ready_to_ship", l, le->ready.tail);
+  } else if (!rc && ready) {
     ev_open(le, l);
+    le->ready.set = true;
+    le->ready.tail = le->tail;
     rc = ev_close(le, "order.ready_to_ship", l);
   }
   return rc;

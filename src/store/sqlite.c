@@ -665,9 +665,10 @@ static bo_rc sq_line_update_promise(bo_store *st, const bo_line *l) {
 }
 
 static bo_rc push_line(sqlite3_stmt *s, void *p) {
-  bo_line l;
-  line_read(s, &l);
-  return bo_lines_push(p, &l);
+  bo_line *l = bo_lines_add(p); /* read in place: no copy of the line */
+  if (!l) return BO_E_NOMEM;
+  line_read(s, l);
+  return BO_OK;
 }
 
 static bo_rc lines_query(bo_store *st, int id, const char *key, bo_lines *out) {
@@ -837,8 +838,14 @@ static void fold_encode(const bo_line_event *v, size_t n, bo_strbuf *sb) {
   BO_ASSERT(n > 1 && n <= BO_EVENTS_PER_ROW_MAX);
   memset(slot_of, 0, sizeof slot_of);
   for (size_t i = 0; i < n; i++) {
+    /* the same strings as one of the two entries before (a line's events
+     * alternate between two kinds): no hashing */
     if (i > 0 && v[i].type == v[i - 1].type && v[i].tail == v[i - 1].tail) {
-      pair_of[i] = pair_of[i - 1]; /* the same strings as the entry before */
+      pair_of[i] = pair_of[i - 1];
+      continue;
+    }
+    if (i > 1 && v[i].type == v[i - 2].type && v[i].tail == v[i - 2].tail) {
+      pair_of[i] = pair_of[i - 2];
       continue;
     }
     size_t h = (size_t)(fold_hash(v[i].type, v[i].tail) % FOLD_SLOTS);

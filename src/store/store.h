@@ -29,6 +29,8 @@ typedef struct bo_lines {
   size_t n, cap;
 } bo_lines;
 bo_rc bo_lines_push(bo_lines *a, const bo_line *l);
+/* A new last element of a (uninitialised), or NULL when out of memory. */
+bo_line *bo_lines_add(bo_lines *a);
 void bo_lines_release(bo_lines *a);
 
 /* An open supply line of a SKU with the purchase order it comes from. */
