@@ -105,6 +105,7 @@ typedef struct bo_line {
   bool consented;       /* customer confirmed after the last delay notice */
   bo_day need_by;       /* BO_DAY_NONE when none */
   bo_if_late if_late;
+  int32_t n_lines; /* lines of its order; 0 when not known (look at them) */
 } bo_line;
 
 /* Invariant 3: qty = allocated + backordered + shipped + cancelled, each >= 0. */

@@ -28,7 +28,8 @@
 #define BO_TICK_SKUS_PER_BATCH 256        /* SKUs the daily tick settles per write batch */
 #define BO_QUEUE_LINES_MAX 10000000       /* open backordered lines of one SKU */
 #define BO_OPEN_SUPPLY_MAX 256            /* open purchase-order lines of one SKU */
-#define BO_CACHE_ENTRIES_MAX (1 << 22)   /* availability answers kept in memory */
+#define BO_CACHE_ENTRIES_MAX (1 << 22)    /* availability answers kept in memory */
+#define BO_EVENTS_PER_ROW_MAX 512         /* line events folded into one stored row */
 #define BO_MESSAGE_LEN_MAX 160            /* availability message */
 #define BO_ERR_MESSAGE_LEN_MAX 300        /* error message */
 

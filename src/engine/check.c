@@ -86,6 +86,9 @@ static bo_rc check_line(void *p, const bo_line *l) {
   if (l->backordered == 0 && l->promise.n > 0)
     violation(c, "order \"%s\" line %d (%s): promise kept with nothing backordered",
               l->order_id, l->line_no, l->sku);
+  if (l->n_lines < 0 || (l->n_lines > 0 && l->line_no > l->n_lines))
+    violation(c, "order \"%s\" line %d (%s): numbered beyond the %d lines of its order",
+              l->order_id, l->line_no, l->sku, l->n_lines);
   if (l->allocated == 0 && l->backordered == 0) return BO_OK;
   sku_sums *sum = sums_of(c, l->sku, true);
   if (!sum) return BO_E_NOMEM;

@@ -102,13 +102,15 @@ static bo_rc check_lines(bo_engine *e, const bo_order_request *req, bo_sku *skus
 }
 
 /* Writes one line and brings its SKU up to date. */
-static bo_rc place_line(bo_engine *e, int64_t now, const bo_order *o, int i, bo_sku *sku,
+static bo_rc place_line(bo_engine *e, int64_t now, const bo_order *o, int i, int n_lines,
+                        bo_sku *sku,
                         const bo_split *split, int64_t qty, int64_t incoming_total, bo_line *l,
                         bool *cancelled, bo_err *err) {
   *l = (bo_line){.line_no = i + 1, .qty = qty, .allocated = split->allocated,
                  .backordered = split->backordered, .queue_prio = -(int64_t)o->tier,
                  .queue_us = now * BO_US_PER_SECOND, .tier = o->tier, .created_at = now,
-                 .first_promise = BO_DAY_NONE, .need_by = o->need_by, .if_late = o->if_late};
+                 .first_promise = BO_DAY_NONE, .need_by = o->need_by, .if_late = o->if_late,
+                 .n_lines = n_lines};
   memcpy(l->order_id, o->id, sizeof l->order_id);
   memcpy(l->sku, sku->id, sizeof l->sku);
   const int64_t ahead = sku->backordered;
@@ -169,7 +171,7 @@ bo_rc bo_order_place(bo_engine *e, int64_t now, const bo_order_request *req, cha
     goto done;
   }
   for (size_t i = 0; i < n && !rc; i++)
-    rc = place_line(e, now, &o, (int)i, &skus[i], &splits[i], req->lines[i].qty, incoming[i],
+    rc = place_line(e, now, &o, (int)i, (int)n, &skus[i], &splits[i], req->lines[i].qty, incoming[i],
                     &lines[i], &cancelled, err);
   if (!rc && cancelled) rc = bo__order_refresh(e, now, o.id, NULL);
   /* the lines as placed are what is stored, unless a settle touched them */

@@ -100,97 +100,226 @@ done:
   return rc;
 }
 
-/* Starts the data of a line event: {"order":…,"sku":…,"line":N */
-static void line_event(bo_strbuf *sb, const bo_line *l) {
-  bo_sb_str(sb, "{\"order\":");
-  bo_sb_json_str(sb, l->order_id);
-  bo__sb_key(sb, "sku");
-  bo_sb_json_str(sb, l->sku);
-  bo__sb_key(sb, "line");
-  bo_sb_i64(sb, l->line_no);
+/*
+ * The line events of one settle, handed to the store in one call at the end
+ * (it may fold them into few rows). Each event's data is
+ * {"order":…,"sku":…,"line":N<tail>}; the tails are built in `text`.
+ */
+typedef struct line_events {
+  struct line_event_ref {
+    const char *type;
+    size_t order, tail; /* offsets of NUL-terminated strings in text */
+    int32_t line_no;
+  } *v;
+  size_t n, cap;
+  size_t order, tail; /* of the event being built */
+  bo_strbuf text;
+  /* the last tail of each kind and what it was made of: lines moved alike
+   * share one tail text instead of rendering it again */
+  struct tail_cache {
+    bool set;
+    bo_schedule a, b;
+    bo_day day;
+    int64_t k;
+    size_t tail;
+  } changed, notice;
+  struct {
+    bool set;
+    int64_t took, allocated, backordered;
+    size_t tail;
+  } allocated;
+  struct {
+    bool set;
+    size_t tail; /* the empty tail of ready_to_ship */
+  } ready;
+} line_events;
+
+/* Starts an event about line l; its tail is appended to le->text next. */
+static bo_strbuf *ev_open(line_events *le, const bo_line *l) {
+  le->order = le->text.len;
+  bo_sb_raw(&le->text, l->order_id, strlen(l->order_id) + 1);
+  le->tail = le->text.len;
+  return &le->text;
 }
 
-/* Closes the data, appends the event and releases sb. */
-static bo_rc emit(bo_engine *e, int64_t now, const char *type, const bo_line *l, bo_strbuf *sb) {
-  bo_sb_raw(sb, "}", 1);
-  char *data = bo_sb_take(sb);
-  const bo_rc rc = data ? bo__event_text(e, now, type, l->order_id, l->sku, data) : BO_E_NOMEM;
-  free(data);
+static bo_rc ev_push(line_events *le, const char *type, const bo_line *l) {
+  if (le->text.failed) return BO_E_NOMEM;
+  if (le->n == le->cap) {
+    const size_t cap = le->cap ? le->cap * 2 : 64;
+    void *v = realloc(le->v, cap * sizeof *le->v);
+    if (!v) return BO_E_NOMEM;
+    le->v = v;
+    le->cap = cap;
+  }
+  le->v[le->n++] = (struct line_event_ref){type, le->order, le->tail, l->line_no};
+  return BO_OK;
+}
+
+static bo_rc ev_close(line_events *le, const char *type, const bo_line *l) {
+  bo_sb_raw(&le->text, "", 1);
+  return ev_push(le, type, l);
+}
+
+/* An event about line l whose tail is the text at offset `tail` already. */
+static bo_rc ev_same(line_events *le, const char *type, const bo_line *l, size_t tail) {
+  ev_open(le, l);
+  le->tail = tail;
+  return ev_push(le, type, l);
+}
+
+static bool cache_hit(const struct tail_cache *c, const bo_schedule *a, const bo_schedule *b,
+                      bo_day day, int64_t k) {
+  return c->set && c->day == day && c->k == k && bo_schedule_equal(&c->a, a) &&
+         bo_schedule_equal(&c->b, b);
+}
+
+/* Appends the collected events (ids in the order they were made) and empties le. */
+static bo_rc ev_flush(bo_engine *e, int64_t now, const char *sku, line_events *le) {
+  bo_rc rc = BO_OK;
+  if (le->n > 0) {
+    bo_line_event *v = malloc(le->n * sizeof *v);
+    if (!v) return BO_E_NOMEM;
+    for (size_t i = 0; i < le->n; i++)
+      v[i] = (bo_line_event){le->v[i].type, le->text.buf + le->v[i].order, le->v[i].line_no,
+                             le->text.buf + le->v[i].tail};
+    rc = e->st->ops->event_append_lines(e->st, now, sku, v, le->n);
+    free(v);
+  }
+  le->n = 0;
+  le->text.len = 0;
+  le->changed.set = le->notice.set = le->allocated.set = le->ready.set = false;
   return rc;
+}
+
+static void ev_release(line_events *le) {
+  free(le->v);
+  free(le->text.buf);
+  *le = (line_events){0};
 }
 
 /* Whether no line of the order waits any more (an allocation cannot change
  * the order's status, only whether it is ready to ship). */
 static bo_rc order_ready(bo_engine *e, const bo_line *l, bool *ready) {
-  *ready = l->backordered == 0;
-  bo_lines lines = {0};
-  bo_rc rc = BO_OK;
-  if (*ready) rc = e->st->ops->order_lines(e->st, l->order_id, &lines);
-  for (size_t i = 0; i < lines.n && !rc; i++) *ready = *ready && lines.v[i].backordered == 0;
-  bo_lines_release(&lines);
+  *ready = false;
+  if (l->backordered > 0) return BO_OK;
+  *ready = l->n_lines == 1; /* its only line: no need to look */
+  if (*ready) return BO_OK;
+  bool waiting = true;
+  const bo_rc rc = e->st->ops->order_waiting(e->st, l->order_id, &waiting);
+  *ready = !rc && !waiting;
   return rc;
 }
 
 /* Events for a line whose allocation grew by `took` units. */
-static bo_rc line_allocated(bo_engine *e, int64_t now, const bo_line *l, int64_t took) {
-  bo_strbuf sb = {0};
-  line_event(&sb, l);
-  bo__sb_int(&sb, "qty", took);
-  bo__sb_int(&sb, "allocated", l->allocated);
-  bo__sb_int(&sb, "backordered", l->backordered);
-  bo_rc rc = emit(e, now, "order.allocated", l, &sb);
+static bo_rc line_allocated(bo_engine *e, line_events *le, const bo_line *l, int64_t took) {
+  bo_rc rc;
+  if (le->allocated.set && le->allocated.took == took &&
+      le->allocated.allocated == l->allocated && le->allocated.backordered == l->backordered) {
+    rc = ev_same(le, "order.allocated", l, le->allocated.tail);
+  } else {
+    bo_strbuf *sb = ev_open(le, l);
+    le->allocated.set = true;
+    le->allocated.took = took;
+    le->allocated.allocated = l->allocated;
+    le->allocated.backordered = l->backordered;
+    le->allocated.tail = le->tail;
+    bo__sb_int(sb, "qty", took);
+    bo__sb_int(sb, "allocated", l->allocated);
+    bo__sb_int(sb, "backordered", l->backordered);
+    rc = ev_close(le, "order.allocated", l);
+  }
   bool ready = false;
   if (!rc) rc = order_ready(e, l, &ready);
-  if (!rc && ready) {
-    line_event(&sb, l);
-    rc = emit(e, now, "order.ready_to_ship", l, &sb);
+  if (!rc && ready && le->ready.set) {
+    rc = ev_same(le, "order.ready_to_ship", l, le->ready.tail);
+  } else if (!rc && ready) {
+    ev_open(le, l);
+    le->ready.set = true;
+    le->ready.tail = le->tail;
+    rc = ev_close(le, "order.ready_to_ship", l);
   }
   return rc;
 }
 
-static bo_rc line_cancelled(bo_engine *e, int64_t now, const bo_line *l, int64_t qty,
-                            const char *reason) {
-  bo_strbuf sb = {0};
-  line_event(&sb, l);
-  bo__sb_int(&sb, "qty", qty);
-  bo__sb_key(&sb, "reason");
-  bo_sb_json_str(&sb, reason);
-  bo__sb_int(&sb, "cancelled", l->cancelled);
-  const bo_rc rc = emit(e, now, "order.cancelled", l, &sb);
+static bo_rc line_cancelled(bo_engine *e, int64_t now, line_events *le, const bo_line *l,
+                            int64_t qty, const char *reason) {
+  bo_strbuf *sb = ev_open(le, l);
+  bo__sb_int(sb, "qty", qty);
+  bo__sb_key(sb, "reason");
+  bo_sb_json_str(sb, reason);
+  bo__sb_int(sb, "cancelled", l->cancelled);
+  const bo_rc rc = ev_close(le, "order.cancelled", l);
   return rc ? rc : bo__order_refresh(e, now, l->order_id, NULL);
 }
 
 /* The events of a line whose promise moved: promise_changed, delay_notice. */
-static bo_rc promise_events(bo_engine *e, int64_t now, const bo_line *l, const bo_line *old,
+static bo_rc promise_events(line_events *le, const bo_line *l, const bo_line *old,
                             bool delayed) {
-  bo_strbuf sb = {0};
   bo_rc rc = BO_OK;
-  if (old->promise.n > 0) {
-    line_event(&sb, l);
-    bo__sb_key(&sb, "old");
-    bo__sb_schedule(&sb, &old->promise);
-    bo__sb_key(&sb, "new");
-    bo__sb_schedule(&sb, &l->promise);
-    bo__sb_key(&sb, "first_promise");
-    bo__sb_day(&sb, l->first_promise);
-    rc = emit(e, now, "order.promise_changed", l, &sb);
+  struct tail_cache *c = &le->changed;
+  if (old->promise.n > 0 && cache_hit(c, &old->promise, &l->promise, l->first_promise, 0)) {
+    rc = ev_same(le, "order.promise_changed", l, c->tail);
+  } else if (old->promise.n > 0) {
+    bo_strbuf *sb = ev_open(le, l);
+    *c = (struct tail_cache){true, old->promise, l->promise, l->first_promise, 0, le->tail};
+    bo__sb_key(sb, "old");
+    bo__sb_schedule(sb, &old->promise);
+    bo__sb_key(sb, "new");
+    bo__sb_schedule(sb, &l->promise);
+    bo__sb_key(sb, "first_promise");
+    bo__sb_day(sb, l->first_promise);
+    rc = ev_close(le, "order.promise_changed", l);
   }
-  if (!rc && delayed) {
-    line_event(&sb, l);
-    bo__sb_key(&sb, "first_promise");
-    bo__sb_day(&sb, l->first_promise);
-    bo__sb_key(&sb, "promises");
-    bo__sb_schedule(&sb, &l->promise);
-    bo__sb_int(&sb, "delays", l->delays);
-    bo_sb_str(&sb, ",\"can_cancel\":true");
-    rc = emit(e, now, "order.delay_notice", l, &sb);
+  c = &le->notice;
+  if (!rc && delayed && cache_hit(c, &l->promise, &l->promise, l->first_promise, l->delays)) {
+    rc = ev_same(le, "order.delay_notice", l, c->tail);
+  } else if (!rc && delayed) {
+    bo_strbuf *sb = ev_open(le, l);
+    *c = (struct tail_cache){true, l->promise, l->promise, l->first_promise, l->delays, le->tail};
+    bo__sb_key(sb, "first_promise");
+    bo__sb_day(sb, l->first_promise);
+    bo__sb_key(sb, "promises");
+    bo__sb_schedule(sb, &l->promise);
+    bo__sb_int(sb, "delays", l->delays);
+    bo_sb_str(sb, ",\"can_cancel\":true");
+    rc = ev_close(le, "order.delay_notice", l);
   }
   return rc;
 }
 
-/* Applies one walk result to line l. */
-static bo_rc apply_walk(bo_engine *e, int64_t now, bo_sku *sku, bo_line *l,
-                        const bo_walk_result *r, bool allocation_changed) {
+/* A run of consecutive queue lines re-dated alike (same new promise, same
+ * delay) whose store update waits, to be written in one statement. */
+typedef struct promise_run {
+  size_t from, to; /* queue indices, both included */
+  bool delayed;
+  bool open;
+} promise_run;
+
+static bo_rc run_flush(bo_engine *e, const bo_lines *q, promise_run *run) {
+  if (!run->open) return BO_OK;
+  run->open = false;
+  const bo_line *a = &q->v[run->from];
+  if (run->from == run->to) return e->st->ops->line_update_promise(e->st, a);
+  return e->st->ops->line_update_promise_run(e->st, a, &q->v[run->to], a, run->delayed);
+}
+
+/* Line i was only re-dated: extends the pending run or starts a new one. */
+static bo_rc run_add(bo_engine *e, const bo_lines *q, size_t i, bool delayed, promise_run *run) {
+  if (run->open && run->to + 1 == i && run->delayed == delayed &&
+      bo_schedule_equal(&q->v[run->from].promise, &q->v[i].promise)) {
+    run->to = i;
+    return BO_OK;
+  }
+  const bo_rc rc = run_flush(e, q, run);
+  *run = (promise_run){.from = i, .to = i, .delayed = delayed, .open = true};
+  return rc;
+}
+
+/* Applies one walk result to line i of the queue q. */
+static bo_rc apply_walk(bo_engine *e, int64_t now, line_events *le, bo_sku *sku, bo_lines *q,
+                        size_t i, const bo_walk_result *r, bool allocation_changed,
+                        promise_run *run) {
+  bo_line *l = &q->v[i];
   const bo_line old = *l;
   const int64_t cancel = r->cancel_late + r->cancel_delay;
   l->backordered -= cancel;
@@ -205,12 +334,18 @@ static bo_rc apply_walk(bo_engine *e, int64_t now, bo_sku *sku, bo_line *l,
   }
   const bool promise_changed = !bo_schedule_equal(&old.promise, &l->promise);
   if (!promise_changed && cancel == 0 && !allocation_changed) return BO_OK;
-  /* only re-dated: a narrow update that leaves the queue index alone */
-  bo_rc rc = cancel == 0 && !allocation_changed ? e->st->ops->line_update_promise(e->st, l)
-                                                : e->st->ops->line_update(e->st, l);
-  if (!rc && (promise_changed || r->delayed)) rc = promise_events(e, now, l, &old, r->delayed);
-  if (!rc && r->cancel_late) rc = line_cancelled(e, now, l, r->cancel_late, "need_by");
-  if (!rc && r->cancel_delay) rc = line_cancelled(e, now, l, r->cancel_delay, "delayed");
+  /* only re-dated: a narrow update that leaves the queue index alone, with
+   * the lines next to it that moved alike */
+  bo_rc rc;
+  if (cancel == 0 && !allocation_changed) {
+    rc = run_add(e, q, i, r->delayed, run);
+  } else {
+    rc = run_flush(e, q, run);
+    if (!rc) rc = e->st->ops->line_update(e->st, l);
+  }
+  if (!rc && (promise_changed || r->delayed)) rc = promise_events(le, l, &old, r->delayed);
+  if (!rc && r->cancel_late) rc = line_cancelled(e, now, le, l, r->cancel_late, "need_by");
+  if (!rc && r->cancel_delay) rc = line_cancelled(e, now, le, l, r->cancel_delay, "delayed");
   return rc;
 }
 
@@ -220,6 +355,7 @@ bo_rc bo__settle(bo_engine *e, int64_t now, bo_sku *sku, bo_err *err) {
   bool *changed = NULL;
   bo_walk_result *res = NULL;
   bo_supply supply[BO_OPEN_SUPPLY_MAX];
+  line_events le = {0};
   bo_rc rc = e->st->ops->incoming_load(e->st, sku->id, &in);
   if (!rc && sku->backordered > 0) rc = e->st->ops->queue_load(e->st, sku->id, &q);
   if (rc) goto done;
@@ -244,20 +380,24 @@ bo_rc bo__settle(bo_engine *e, int64_t now, bo_sku *sku, bo_err *err) {
   const bo_promise_ctx ctx = bo__promise_ctx(e, sku, now);
   const size_t n_supply = bo__supply(&in, supply);
   if (first < q.n) bo_promise_walk(supply, n_supply, 0, q.v + first, q.n - first, &ctx, res + first);
+  /* the head that the stock filled: one statement for all its lines */
+  if (first > 0) rc = e->st->ops->queue_fill_through(e->st, &q.v[first - 1]);
+  promise_run run = {0};
   for (size_t i = 0; i < q.n && !rc; i++) {
     bo_line *l = &q.v[i];
     const int64_t gained = l->allocated - took[i];
-    if (i < first) {
+    if (i < first)
       l->promise.n = 0;
-      rc = e->st->ops->line_update(e->st, l);
-    } else {
-      rc = apply_walk(e, now, sku, l, &res[i], changed[i]);
-    }
-    if (!rc && gained > 0) rc = line_allocated(e, now, l, gained);
+    else
+      rc = apply_walk(e, now, &le, sku, &q, i, &res[i], changed[i], &run);
+    if (!rc && gained > 0) rc = line_allocated(e, &le, l, gained);
   }
+  if (!rc) rc = run_flush(e, &q, &run);
   free(took);
+  if (!rc) rc = ev_flush(e, now, sku->id, &le);
   if (!rc) rc = bo__sku_save(e, now, sku, in.total);
 done:
+  ev_release(&le);
   free(changed);
   free(res);
   bo_lines_release(&q);

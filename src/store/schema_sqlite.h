@@ -37,7 +37,8 @@ static const char *const bo__sqlite_migrations[] = {
     "  queue_prio INTEGER NOT NULL, queue_us INTEGER NOT NULL, tier INTEGER NOT NULL,"
     "  created_at INTEGER NOT NULL, promise TEXT NOT NULL, first_promise INTEGER,"
     "  delays INTEGER NOT NULL, consented INTEGER NOT NULL, need_by INTEGER,"
-    "  if_late INTEGER NOT NULL, PRIMARY KEY(order_id, line_no)) WITHOUT ROWID;"
+    "  if_late INTEGER NOT NULL, n_lines INTEGER NOT NULL DEFAULT 0,"
+    "  PRIMARY KEY(order_id, line_no)) WITHOUT ROWID;"
     "CREATE INDEX lines_queue ON order_lines(sku, queue_prio, queue_us, order_id, line_no)"
     "  WHERE backordered > 0;"
     "CREATE TABLE purchase_orders(id TEXT PRIMARY KEY, seq INTEGER NOT NULL UNIQUE,"
@@ -51,8 +52,12 @@ static const char *const bo__sqlite_migrations[] = {
     "CREATE TABLE shipments(id TEXT PRIMARY KEY, order_id TEXT NOT NULL, at INTEGER NOT NULL,"
     "  lines TEXT NOT NULL) WITHOUT ROWID;"
     "CREATE INDEX shipments_order ON shipments(order_id);"
+    /* a row holds one event, or (n > 1) a run of n line events of one SKU
+     * folded into `data` (see sqlite.c, "folded line events"); id is the id
+     * of the row's last event, so the ids of a run are id - n + 1 .. id */
     "CREATE TABLE events(id INTEGER PRIMARY KEY, type TEXT NOT NULL, at INTEGER NOT NULL,"
-    "  order_id TEXT NOT NULL, sku TEXT NOT NULL, data TEXT NOT NULL);"
+    "  order_id TEXT NOT NULL, sku TEXT NOT NULL, data TEXT NOT NULL,"
+    "  n INTEGER NOT NULL DEFAULT 1);"
     "CREATE TABLE idempotency(key TEXT PRIMARY KEY, status INTEGER NOT NULL,"
     "  fingerprint INTEGER NOT NULL, body TEXT NOT NULL, at INTEGER NOT NULL) WITHOUT ROWID;",
 };

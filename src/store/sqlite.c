@@ -15,6 +15,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "../common/strbuf.h"
 #include "schema_sqlite.h"
 #include "store.h"
 
@@ -68,13 +69,23 @@
                        " 9223372036854775807) ORDER BY seq DESC LIMIT ?2")                  \
   X(ORDER_LINES, "SELECT " LINE_COLS " FROM order_lines WHERE order_id=?1 ORDER BY line_no") \
   X(LINE_INSERT, "INSERT INTO order_lines(" LINE_COLS ") VALUES(?1,?2,?3,?4,?5,?6,?7,?8,"   \
-                 "?9,?10,?11,?12,?13,?14,?15,?16,?17,?18)")                                 \
+                 "?9,?10,?11,?12,?13,?14,?15,?16,?17,?18,?19)")                                 \
   X(LINE_UPDATE, "UPDATE order_lines SET sku=?3,qty=?4,allocated=?5,backordered=?6,"        \
                  "shipped=?7,cancelled=?8,queue_prio=?9,queue_us=?10,tier=?11,"             \
                  "created_at=?12,promise=?13,first_promise=?14,delays=?15,consented=?16,"   \
-                 "need_by=?17,if_late=?18 WHERE order_id=?1 AND line_no=?2")                \
+                 "need_by=?17,if_late=?18,n_lines=?19 WHERE order_id=?1 AND line_no=?2")                \
   X(LINE_PROMISE, "UPDATE order_lines SET promise=?3,first_promise=?4,delays=?5,consented=?6" \
                   " WHERE order_id=?1 AND line_no=?2")                                      \
+  X(QUEUE_FILL, "UPDATE order_lines SET allocated=allocated+backordered,backordered=0,"     \
+                "promise='' WHERE sku=?1 AND backordered>0 AND"                             \
+                " (queue_prio,queue_us,order_id,line_no) <= (?2,?3,?4,?5)")                 \
+  X(LINE_PROMISE_RUN, "UPDATE order_lines SET promise=?10,"                                 \
+                      "first_promise=coalesce(first_promise,?11),delays=delays+?12,"        \
+                      "consented=CASE WHEN ?12 THEN 0 ELSE consented END"                   \
+                      " WHERE sku=?1 AND backordered>0 AND"                                 \
+                      " (queue_prio,queue_us,order_id,line_no) >= (?2,?3,?4,?5) AND"        \
+                      " (queue_prio,queue_us,order_id,line_no) <= (?6,?7,?8,?9)")           \
+  X(ORDER_WAITING, "SELECT 1 FROM order_lines WHERE order_id=?1 AND backordered>0 LIMIT 1")   \
   X(QUEUE_LOAD, "SELECT " LINE_COLS " FROM order_lines WHERE sku=?1 AND backordered>0"      \
                 " ORDER BY queue_prio, queue_us, order_id, line_no")                        \
   X(QUEUE_AFTER, "SELECT 1 FROM order_lines WHERE sku=?1 AND backordered>0 AND"             \
@@ -87,7 +98,9 @@
                     " ORDER BY queue_prio, queue_us, order_id, line_no LIMIT ?6")           \
   X(LINES_SCAN, "SELECT " LINE_COLS " FROM order_lines")                                   \
   X(EVENT_APPEND, "INSERT INTO events(type,at,order_id,sku,data) VALUES(?1,?2,?3,?4,?5)")   \
-  X(EVENT_LIST, "SELECT id,type,at,order_id,sku,data FROM events WHERE id>?1"               \
+  X(EVENT_FOLD, "INSERT INTO events(id,type,at,order_id,sku,data,n) VALUES("                \
+                "(SELECT coalesce(max(id),0) FROM events)+?4,'',?1,'',?2,?3,?4)")          \
+  X(EVENT_LIST, "SELECT id,type,at,order_id,sku,data,n FROM events WHERE id>?1"             \
                 " ORDER BY id LIMIT ?2")                                                    \
   X(SUPPLIER_INSERT, "INSERT INTO suppliers(id,name,lead_time_days,created_at)"             \
                      " VALUES(?1,?2,?3,?4)")                                                \
@@ -128,7 +141,7 @@
   "updated_at"
 #define LINE_COLS                                                                   \
   "order_id,line_no,sku,qty,allocated,backordered,shipped,cancelled,queue_prio,"    \
-  "queue_us,tier,created_at,promise,first_promise,delays,consented,need_by,if_late"
+  "queue_us,tier,created_at,promise,first_promise,delays,consented,need_by,if_late,n_lines"
 
 enum {
 #define SQL_ENUM(sym, sql) S_##sym,
@@ -630,6 +643,7 @@ static void line_bind(sqlite3_stmt *s, const bo_line *l) {
   sqlite3_bind_int(s, 16, l->consented);
   bind_day(s, 17, l->need_by);
   sqlite3_bind_int(s, 18, l->if_late);
+  sqlite3_bind_int(s, 19, l->n_lines);
 }
 
 static void line_read(sqlite3_stmt *s, bo_line *l) {
@@ -653,6 +667,7 @@ static void line_read(sqlite3_stmt *s, bo_line *l) {
   l->consented = sqlite3_column_int(s, 15) != 0;
   l->need_by = col_day(s, 16);
   l->if_late = (bo_if_late)sqlite3_column_int(s, 17);
+  l->n_lines = sqlite3_column_int(s, 18);
 }
 
 static bo_rc line_write(bo_store *st, int id, const bo_line *l) {
@@ -682,9 +697,10 @@ static bo_rc sq_line_update_promise(bo_store *st, const bo_line *l) {
 }
 
 static bo_rc push_line(sqlite3_stmt *s, void *p) {
-  bo_line l;
-  line_read(s, &l);
-  return bo_lines_push(p, &l);
+  bo_line *l = bo_lines_add(p); /* read in place: no copy of the line */
+  if (!l) return BO_E_NOMEM;
+  line_read(s, l);
+  return BO_OK;
 }
 
 static bo_rc lines_query(bo_store *st, int id, const char *key, bo_lines *out) {
@@ -708,6 +724,42 @@ static void bind_queue_key(sqlite3_stmt *s, int first, const bo_line *l) {
   sqlite3_bind_int64(s, first + 1, l->queue_us);
   bind_text(s, first + 2, l->order_id);
   sqlite3_bind_int(s, first + 3, l->line_no);
+}
+
+static bo_rc sq_queue_fill_through(bo_store *st, const bo_line *last) {
+  sqlite3_stmt *s = stmt(st, S_QUEUE_FILL);
+  if (!s) return BO_E_STORE;
+  note_changed(st, last->sku);
+  bind_text(s, 1, last->sku);
+  bind_queue_key(s, 2, last);
+  return step_done(st, s);
+}
+
+static bo_rc sq_line_update_promise_run(bo_store *st, const bo_line *from, const bo_line *to,
+                                        const bo_line *like, bool delayed) {
+  char promise[BO_PROMISE_PARTS_MAX * 40];
+  sqlite3_stmt *s = stmt(st, S_LINE_PROMISE_RUN);
+  if (!s) return BO_E_STORE;
+  note_changed(st, from->sku);
+  BO_ASSERT(strcmp(from->sku, to->sku) == 0 && bo_line_queue_cmp(from, to) <= 0);
+  bo_schedule_encode(&like->promise, promise, sizeof promise);
+  bind_text(s, 1, from->sku);
+  bind_queue_key(s, 2, from);
+  bind_queue_key(s, 6, to);
+  bind_text(s, 10, promise);
+  bind_day(s, 11, like->promise.n > 0 ? bo_schedule_date(&like->promise) : BO_DAY_NONE);
+  sqlite3_bind_int(s, 12, delayed);
+  return step_done(st, s);
+}
+
+static bo_rc sq_order_waiting(bo_store *st, const char *order_id, bool *out) {
+  sqlite3_stmt *s = stmt(st, S_ORDER_WAITING);
+  if (!s) return BO_E_STORE;
+  bind_text(s, 1, order_id);
+  const int code = sqlite3_step(s);
+  *out = code == SQLITE_ROW;
+  sqlite3_reset(s);
+  return rc_of(SQ(st)->db, code, "order_waiting");
 }
 
 static bo_rc sq_queue_has_after(bo_store *st, const bo_line *l, bool *out) {
@@ -779,16 +831,238 @@ static bo_rc sq_event_append(bo_store *st, bo_event *e) {
   return rc;
 }
 
-static bo_rc each_event(sqlite3_stmt *s, void *p) {
-  bo_event e;
-  e.id = sqlite3_column_int64(s, 0);
-  col_text(s, 1, e.type, sizeof e.type);
-  e.at = sqlite3_column_int64(s, 2);
-  col_text(s, 3, e.order_id, sizeof e.order_id);
-  col_text(s, 4, e.sku, sizeof e.sku);
-  e.data = (const char *)sqlite3_column_text(s, 5);
-  const row_cb *r = p;
-  return r->cb(r->ctx, &e);
+/*
+ * Folded line events. A command that touches many lines of one SKU (a
+ * receipt, a re-promise) emits two events or so per line; they are stored
+ * as rows of up to BO_EVENTS_PER_ROW_MAX events each instead of one row per
+ * event, which writes a tenth of the bytes and a fraction of the B-tree
+ * work. A folded row has n > 1, its id is the id of its last event, and its
+ * data is, with every string preceded by its length and a colon:
+ *
+ *   D;  then D distinct (type, tail) pairs:  <len>:<type><len>:<tail>
+ *   then n entries:  <pair index> followed by ",<line_no>,<len>:<order id>"
+ *                    or by "." (same order and line as the entry before)
+ *
+ * event_list expands each entry back into the event event_append would
+ * have stored: data {"order":…,"sku":…,"line":N<tail>}.
+ */
+#define FOLD_SLOTS (2 * BO_EVENTS_PER_ROW_MAX) /* hash slots of the pair table */
+
+static uint64_t fold_hash(const char *type, const char *tail) {
+  uint64_t h = 1469598103934665603ULL;
+  for (const char *p = type; *p; p++) h = (h ^ (unsigned char)*p) * 1099511628211ULL;
+  h = (h ^ 0xff) * 1099511628211ULL;
+  for (const char *p = tail; *p; p++) h = (h ^ (unsigned char)*p) * 1099511628211ULL;
+  return h;
+}
+
+static void sb_len_str(bo_strbuf *sb, const char *v) {
+  const size_t n = strlen(v);
+  bo_sb_i64(sb, (int64_t)n);
+  bo_sb_raw(sb, ":", 1);
+  bo_sb_raw(sb, v, n);
+}
+
+/* Encodes v[0..n) (n <= BO_EVENTS_PER_ROW_MAX) into sb as described above. */
+static void fold_encode(const bo_line_event *v, size_t n, bo_strbuf *sb) {
+  int slot_of[FOLD_SLOTS]; /* pair index + 1, 0 when free */
+  int pair_of[BO_EVENTS_PER_ROW_MAX];
+  size_t first_of_pair[BO_EVENTS_PER_ROW_MAX]; /* an entry carrying the pair */
+  int pairs = 0;
+  BO_ASSERT(n > 1 && n <= BO_EVENTS_PER_ROW_MAX);
+  memset(slot_of, 0, sizeof slot_of);
+  for (size_t i = 0; i < n; i++) {
+    /* the same strings as one of the two entries before (a line's events
+     * alternate between two kinds): no hashing */
+    if (i > 0 && v[i].type == v[i - 1].type && v[i].tail == v[i - 1].tail) {
+      pair_of[i] = pair_of[i - 1];
+      continue;
+    }
+    if (i > 1 && v[i].type == v[i - 2].type && v[i].tail == v[i - 2].tail) {
+      pair_of[i] = pair_of[i - 2];
+      continue;
+    }
+    size_t h = (size_t)(fold_hash(v[i].type, v[i].tail) % FOLD_SLOTS);
+    for (;; h = (h + 1) % FOLD_SLOTS) {
+      if (slot_of[h] == 0) {
+        first_of_pair[pairs] = i;
+        slot_of[h] = ++pairs;
+        break;
+      }
+      const bo_line_event *o = &v[first_of_pair[slot_of[h] - 1]];
+      if (strcmp(o->type, v[i].type) == 0 && strcmp(o->tail, v[i].tail) == 0) break;
+    }
+    pair_of[i] = slot_of[h] - 1;
+  }
+  sb->len = 0;
+  bo_sb_i64(sb, pairs);
+  bo_sb_raw(sb, ";", 1);
+  for (int k = 0; k < pairs; k++) {
+    sb_len_str(sb, v[first_of_pair[k]].type);
+    sb_len_str(sb, v[first_of_pair[k]].tail);
+  }
+  for (size_t i = 0; i < n; i++) {
+    bo_sb_i64(sb, pair_of[i]);
+    if (i > 0 && v[i].line_no == v[i - 1].line_no &&
+        strcmp(v[i].order_id, v[i - 1].order_id) == 0) {
+      bo_sb_raw(sb, ".", 1);
+      continue;
+    }
+    bo_sb_raw(sb, ",", 1);
+    bo_sb_i64(sb, v[i].line_no);
+    bo_sb_raw(sb, ",", 1);
+    sb_len_str(sb, v[i].order_id);
+  }
+}
+
+static bo_rc fold_insert(bo_store *st, int64_t at, const char *sku, const char *data,
+                         size_t n) {
+  sqlite3_stmt *s = stmt(st, S_EVENT_FOLD);
+  if (!s) return BO_E_STORE;
+  sqlite3_bind_int64(s, 1, at);
+  bind_text(s, 2, sku);
+  bind_text(s, 3, data);
+  sqlite3_bind_int64(s, 4, (int64_t)n);
+  return step_done(st, s);
+}
+
+static bo_rc sq_event_append_lines(bo_store *st, int64_t at, const char *sku,
+                                   const bo_line_event *v, size_t n) {
+  bo_rc rc = BO_OK;
+  bo_strbuf sb = {0};
+  for (size_t i = 0; i < n && !rc;) {
+    const size_t k = n - i < BO_EVENTS_PER_ROW_MAX ? n - i : BO_EVENTS_PER_ROW_MAX;
+    if (k == 1) { /* a run of one is an ordinary row */
+      bo_sb_str(&sb, "{\"order\":");
+      bo_sb_json_str(&sb, v[i].order_id);
+      bo_sb_str(&sb, ",\"sku\":");
+      bo_sb_json_str(&sb, sku);
+      bo_sb_str(&sb, ",\"line\":");
+      bo_sb_i64(&sb, v[i].line_no);
+      bo_sb_str(&sb, v[i].tail);
+      bo_sb_raw(&sb, "}", 1);
+      bo_event ev = {.at = at, .data = sb.buf};
+      snprintf(ev.type, sizeof ev.type, "%s", v[i].type);
+      snprintf(ev.order_id, sizeof ev.order_id, "%s", v[i].order_id);
+      snprintf(ev.sku, sizeof ev.sku, "%s", sku);
+      rc = sb.failed ? BO_E_NOMEM : sq_event_append(st, &ev);
+    } else {
+      fold_encode(v + i, k, &sb);
+      rc = sb.failed ? BO_E_NOMEM : fold_insert(st, at, sku, sb.buf, k);
+    }
+    sb.len = 0;
+    i += k;
+  }
+  free(sb.buf);
+  return rc;
+}
+
+/* A cursor over a folded row's text. */
+typedef struct fold_rd {
+  const char *p, *end;
+  bool bad;
+} fold_rd;
+
+static int64_t rd_int(fold_rd *r) {
+  int64_t v = 0;
+  const bool neg = r->p < r->end && *r->p == '-';
+  if (neg) r->p++;
+  const char *start = r->p;
+  while (r->p < r->end && *r->p >= '0' && *r->p <= '9' && v < INT64_MAX / 10)
+    v = v * 10 + (*r->p++ - '0');
+  if (r->p == start) r->bad = true;
+  return neg ? -v : v;
+}
+
+static bool rd_char(fold_rd *r, char c) {
+  if (r->p < r->end && *r->p == c) {
+    r->p++;
+    return true;
+  }
+  return false;
+}
+
+/* A length-prefixed string: its start and length. */
+static const char *rd_str(fold_rd *r, size_t *len) {
+  const int64_t n = rd_int(r);
+  if (r->bad || !rd_char(r, ':') || n < 0 || n > r->end - r->p) {
+    r->bad = true;
+    *len = 0;
+    return "";
+  }
+  const char *s = r->p;
+  r->p += n;
+  *len = (size_t)n;
+  return s;
+}
+
+static void copy_str(char *dst, size_t size, const char *s, size_t n) {
+  if (n >= size) n = size - 1;
+  memcpy(dst, s, n);
+  dst[n] = '\0';
+}
+
+typedef struct fold_pair {
+  const char *type, *tail;
+  size_t type_len, tail_len;
+} fold_pair;
+
+/* Calls cb for the events of the folded row under s whose id > after_id, at
+ * most *left of them (decremented). */
+static bo_rc fold_expand(sqlite3_stmt *s, int64_t after_id, int *left, bo_event_cb cb,
+                         void *ctx) {
+  const int64_t last = sqlite3_column_int64(s, 0), n = sqlite3_column_int64(s, 6);
+  const char *text = (const char *)sqlite3_column_text(s, 5);
+  fold_rd r = {text, text + sqlite3_column_bytes(s, 5), text == NULL};
+  bo_event ev = {.at = sqlite3_column_int64(s, 2)};
+  col_text(s, 4, ev.sku, sizeof ev.sku);
+  const int64_t pairs = r.bad ? 0 : rd_int(&r);
+  if (r.bad || !rd_char(&r, ';') || pairs < 1 || pairs > n || n > BO_EVENTS_PER_ROW_MAX)
+    return BO_E_STORE;
+  fold_pair *pv = malloc((size_t)pairs * sizeof *pv);
+  if (!pv) return BO_E_NOMEM;
+  for (int64_t k = 0; k < pairs; k++) {
+    pv[k].type = rd_str(&r, &pv[k].type_len);
+    pv[k].tail = rd_str(&r, &pv[k].tail_len);
+  }
+  bo_strbuf sb = {0};
+  bo_rc rc = BO_OK;
+  int32_t line_no = 0;
+  for (int64_t i = 0, id = last - n + 1; i < n && !rc && *left > 0 && !r.bad; i++, id++) {
+    const int64_t k = rd_int(&r);
+    if (rd_char(&r, ',')) {
+      line_no = (int32_t)rd_int(&r);
+      size_t len = 0;
+      const char *order = rd_char(&r, ',') ? rd_str(&r, &len) : (r.bad = true, "");
+      copy_str(ev.order_id, sizeof ev.order_id, order, len);
+    } else if (i == 0 || !rd_char(&r, '.')) {
+      r.bad = true;
+    }
+    if (r.bad || k < 0 || k >= pairs) break;
+    if (id <= after_id) continue;
+    sb.len = 0;
+    bo_sb_str(&sb, "{\"order\":");
+    bo_sb_json_str(&sb, ev.order_id);
+    bo_sb_str(&sb, ",\"sku\":");
+    bo_sb_json_str(&sb, ev.sku);
+    bo_sb_str(&sb, ",\"line\":");
+    bo_sb_i64(&sb, line_no);
+    bo_sb_raw(&sb, pv[k].tail, pv[k].tail_len);
+    bo_sb_raw(&sb, "}", 1);
+    if (sb.failed) {
+      rc = BO_E_NOMEM;
+      break;
+    }
+    ev.id = id;
+    copy_str(ev.type, sizeof ev.type, pv[k].type, pv[k].type_len);
+    ev.data = sb.buf;
+    rc = cb(ctx, &ev);
+    --*left;
+  }
+  if (!rc && r.bad) rc = BO_E_STORE;
+  free(sb.buf);
+  free(pv);
+  return rc;
 }
 
 static bo_rc sq_event_list(bo_store *st, int64_t after_id, int limit, bo_event_cb cb, void *ctx) {
@@ -796,8 +1070,28 @@ static bo_rc sq_event_list(bo_store *st, int64_t after_id, int limit, bo_event_c
   if (!s) return BO_E_STORE;
   sqlite3_bind_int64(s, 1, after_id);
   sqlite3_bind_int(s, 2, limit);
-  row_cb r = {(bo_rc(*)(void *, const void *))cb, ctx};
-  return each_row(st, s, each_event, &r);
+  bo_rc rc = BO_OK;
+  int code = SQLITE_DONE, left = limit;
+  while (rc == BO_OK && left > 0 && (code = sqlite3_step(s)) == SQLITE_ROW) {
+    if (sqlite3_column_int64(s, 6) > 1) {
+      rc = fold_expand(s, after_id, &left, cb, ctx);
+      if (rc == BO_E_STORE) fprintf(stderr, "store: folded events row %lld is corrupt\n",
+                                    (long long)sqlite3_column_int64(s, 0));
+      continue;
+    }
+    bo_event e;
+    e.id = sqlite3_column_int64(s, 0);
+    col_text(s, 1, e.type, sizeof e.type);
+    e.at = sqlite3_column_int64(s, 2);
+    col_text(s, 3, e.order_id, sizeof e.order_id);
+    col_text(s, 4, e.sku, sizeof e.sku);
+    e.data = (const char *)sqlite3_column_text(s, 5);
+    rc = cb(ctx, &e);
+    left--;
+  }
+  if (rc == BO_OK && left > 0 && code != SQLITE_DONE) rc = rc_of(SQ(st)->db, code, "event_list");
+  sqlite3_reset(s);
+  return rc;
 }
 
 /* --- suppliers ----------------------------------------------------------- */
@@ -1068,11 +1362,15 @@ static const bo_store_ops sqlite_ops = {
     .line_insert = sq_line_insert,
     .line_update = sq_line_update,
     .line_update_promise = sq_line_update_promise,
+    .queue_fill_through = sq_queue_fill_through,
+    .line_update_promise_run = sq_line_update_promise_run,
+    .order_waiting = sq_order_waiting,
     .queue_load = sq_queue_load,
     .queue_has_after = sq_queue_has_after,
     .queue_list = sq_queue_list,
     .lines_scan = sq_lines_scan,
     .event_append = sq_event_append,
+    .event_append_lines = sq_event_append_lines,
     .event_list = sq_event_list,
     .event_last_id = sq_event_last_id,
     .supplier_insert = sq_supplier_insert,

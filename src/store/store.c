@@ -3,15 +3,21 @@
 
 #include "store.h"
 
-bo_rc bo_lines_push(bo_lines *a, const bo_line *l) {
+bo_line *bo_lines_add(bo_lines *a) {
   if (a->n == a->cap) {
     const size_t cap = a->cap ? a->cap * 2 : 16;
     bo_line *v = realloc(a->v, cap * sizeof *v);
-    if (!v) return BO_E_NOMEM;
+    if (!v) return NULL;
     a->v = v;
     a->cap = cap;
   }
-  a->v[a->n++] = *l;
+  return &a->v[a->n++];
+}
+
+bo_rc bo_lines_push(bo_lines *a, const bo_line *l) {
+  bo_line *slot = bo_lines_add(a);
+  if (!slot) return BO_E_NOMEM;
+  *slot = *l;
   return BO_OK;
 }
 

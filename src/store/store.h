@@ -29,6 +29,8 @@ typedef struct bo_lines {
   size_t n, cap;
 } bo_lines;
 bo_rc bo_lines_push(bo_lines *a, const bo_line *l);
+/* A new last element of a (uninitialised), or NULL when out of memory. */
+bo_line *bo_lines_add(bo_lines *a);
 void bo_lines_release(bo_lines *a);
 
 /* An open supply line of a SKU with the purchase order it comes from. */
@@ -116,6 +118,16 @@ typedef struct bo_event {
   const char *data; /* JSON object text; borrowed */
 } bo_event;
 
+/* An event about one order line, as the engine hands many of them over at
+ * once: its data is {"order":order_id,"sku":SKU,"line":line_no<tail>},
+ * where tail is "" or JSON members starting with ','. All borrowed. */
+typedef struct bo_line_event {
+  const char *type;
+  const char *order_id;
+  int32_t line_no;
+  const char *tail;
+} bo_line_event;
+
 typedef struct bo_idem {
   int status;
   uint64_t fingerprint; /* of the request body */
@@ -194,6 +206,18 @@ typedef struct bo_store_ops {
   /* writes only the promise fields (promise, first_promise, delays, consented):
    * no queue index changes, for re-dating */
   bo_rc (*line_update_promise)(bo_store *st, const bo_line *l);
+  /* Every backordered line of last->sku up to `last` in queue order (included)
+   * gets all its backordered units allocated and no promise: the head of a
+   * queue that arriving stock filled, in one statement. */
+  bo_rc (*queue_fill_through)(bo_store *st, const bo_line *last);
+  /* Every backordered line of from->sku from `from` to `to` in queue order
+   * (both included) gets like->promise, first_promise where it had none
+   * (the promise's date), and with `delayed` one more delay and no consent:
+   * a run of lines re-dated alike, in one statement, no index change. */
+  bo_rc (*line_update_promise_run)(bo_store *st, const bo_line *from, const bo_line *to,
+                                   const bo_line *like, bool delayed);
+  /* whether any line of the order still has backordered units */
+  bo_rc (*order_waiting)(bo_store *st, const char *order_id, bool *out);
   /* the SKU's open backordered lines in queue order */
   bo_rc (*queue_load)(bo_store *st, const char *sku, bo_lines *out);
   /* whether any backordered line of l->sku sorts after l in the queue */
@@ -205,6 +229,11 @@ typedef struct bo_store_ops {
   bo_rc (*lines_scan)(bo_store *st, bo_line_cb cb, void *ctx);
 
   bo_rc (*event_append)(bo_store *st, bo_event *e); /* sets e->id */
+  /* Appends n line events of one SKU, all at `at`, with consecutive ids in
+   * the order given; the backend may fold them into fewer rows, and
+   * event_list gives them back one by one exactly as event_append would. */
+  bo_rc (*event_append_lines)(bo_store *st, int64_t at, const char *sku,
+                              const bo_line_event *v, size_t n);
   bo_rc (*event_list)(bo_store *st, int64_t after_id, int limit, bo_event_cb cb, void *ctx);
   bo_rc (*event_last_id)(bo_store *st, int64_t *out);
 

@@ -50,10 +50,19 @@ WRAP(line_update, (bo_store * st, const bo_line *l), (st, l))
 WRAP(queue_load, (bo_store * st, const char *sku, bo_lines *out), (st, sku, out))
 WRAP(queue_has_after, (bo_store * st, const bo_line *l, bool *out), (st, l, out))
 WRAP(event_append, (bo_store * st, bo_event *e), (st, e))
+WRAP(event_append_lines,
+     (bo_store * st, int64_t at, const char *sku, const bo_line_event *v, size_t n),
+     (st, at, sku, v, n))
 WRAP(ledger_append, (bo_store * st, bo_ledger_entry *e), (st, e))
 WRAP(order_get, (bo_store * st, const char *id, bo_order *out), (st, id, out))
 WRAP(order_lines, (bo_store * st, const char *id, bo_lines *out), (st, id, out))
 WRAP(order_update, (bo_store * st, const bo_order *o), (st, o))
+WRAP(queue_fill_through, (bo_store * st, const bo_line *l), (st, l))
+WRAP(line_update_promise, (bo_store * st, const bo_line *l), (st, l))
+WRAP(line_update_promise_run,
+     (bo_store * st, const bo_line *a, const bo_line *b, const bo_line *like, bool delayed),
+     (st, a, b, like, delayed))
+WRAP(order_waiting, (bo_store * st, const char *id, bool *out), (st, id, out))
 WRAP(next_id, (bo_store * st, const char *c, int64_t *out), (st, c, out))
 
 static faulty *faulty_open(const char *path) {
@@ -64,8 +73,9 @@ static faulty *faulty_open(const char *path) {
   faulty_ops = *inner_ops;
 #define USE(name) faulty_ops.name = f_##name;
   USE(sku_get) USE(sku_update) USE(incoming_load) USE(order_insert) USE(line_insert)
-  USE(line_update) USE(queue_load) USE(queue_has_after) USE(event_append) USE(ledger_append)
-  USE(order_get) USE(order_lines) USE(order_update) USE(next_id)
+  USE(line_update) USE(queue_load) USE(queue_has_after) USE(event_append) USE(event_append_lines) USE(ledger_append)
+  USE(order_get) USE(order_lines) USE(order_update) USE(next_id) USE(queue_fill_through)
+  USE(line_update_promise) USE(line_update_promise_run) USE(order_waiting)
 #undef USE
   f->inner->ops = &faulty_ops;
   current = f;
@@ -154,6 +164,31 @@ static bo_rc adjust(bo_engine *e, void *arg) {
   return bo_adjust(e, T0, "DOLL-1", *(int64_t *)arg, "count", NULL, &err);
 }
 
+static bo_rc make_supplier(bo_engine *e, void *arg) {
+  (void)arg;
+  bo_supplier sp = {.id = "S-1", .name = "S-1", .lead_time_days = 10};
+  bo_err err;
+  return bo_supplier_create(e, T0, &sp, &err);
+}
+
+/* A PO of 40 units of DOLL-1 arriving in 5 days: every waiting line re-dated. */
+static bo_rc po_new(bo_engine *e, void *arg) {
+  (void)arg;
+  bo_po_request req = {.id = "P-1", .supplier = "S-1", .eta = bo_day_of(T0) + 5, .n_lines = 1};
+  snprintf(req.lines[0].sku, sizeof req.lines[0].sku, "DOLL-1");
+  req.lines[0].qty = 40;
+  char id[BO_ID_LEN_MAX + 1];
+  bo_err err;
+  return bo_po_create(e, T0, &req, id, &err);
+}
+
+/* The PO 3 days late: runs of lines re-dated alike, with delay notices. */
+static bo_rc po_delay(bo_engine *e, void *arg) {
+  (void)arg;
+  bo_err err;
+  return bo_po_patch(e, T0, "P-1", bo_day_of(T0) + 8, false, &err);
+}
+
 static void no_violation(void *ctx, const char *m) {
   (void)ctx;
   fail_msg("violation: %s", m);
@@ -170,8 +205,11 @@ static void snapshot(faulty *f, char *buf, size_t size) {
   int n = snprintf(buf, size, "%lld/%lld/%lld/%lld/%zu", (long long)k.on_hand,
                    (long long)k.allocated, (long long)k.backordered, (long long)events, q.n);
   for (size_t i = 0; i < q.n && n > 0 && (size_t)n < size; i++)
-    n += snprintf(buf + n, size - (size_t)n, "|%s:%lld", q.v[i].order_id,
-                  (long long)q.v[i].backordered);
+    n += snprintf(buf + n, size - (size_t)n, "|%s:%lld:%s%d:%d:%d", q.v[i].order_id,
+                  (long long)q.v[i].backordered,
+                  q.v[i].promise.n && q.v[i].promise.parts[0].estimate ? "e" : "",
+                  q.v[i].promise.n ? bo_schedule_date(&q.v[i].promise) : 0, q.v[i].first_promise,
+                  q.v[i].delays);
   bo_lines_release(&q);
 }
 
@@ -200,6 +238,12 @@ static void test_faults_change_nothing(void **state) {
   assert_int_equal(in_tx(f, make_sku, "DOLL-1"), BO_OK);
   assert_int_equal(in_tx(f, place, &(order_arg){"A-1", "DOLL-1", 20, 0}), BO_OK);
   assert_int_equal(in_tx(f, place, &(order_arg){"A-2", "DOLL-1", 4, 0}), BO_OK);
+  for (int i = 0; i < 5; i++) { /* one-unit lines: re-dated alike */
+    char id[8];
+    snprintf(id, sizeof id, "C-%d", i);
+    assert_int_equal(in_tx(f, place, &(order_arg){id, "DOLL-1", 1, 0}), BO_OK);
+  }
+  assert_int_equal(in_tx(f, make_supplier, NULL), BO_OK);
   struct {
     bo_rc (*fn)(bo_engine *, void *);
     void *arg;
@@ -207,6 +251,9 @@ static void test_faults_change_nothing(void **state) {
       {place, &(order_arg){"B-1", "DOLL-1", 3, 5}}, /* jumps the queue: full settle */
       {place, &(order_arg){"B-2", "DOLL-1", 2, 0}}, /* tail: fast path */
       {adjust, &(int64_t){6}},                      /* allocation to the queue */
+      {po_new, NULL},                               /* estimates become PO dates */
+      {po_delay, NULL},                             /* runs of delayed lines */
+      {adjust, &(int64_t){9}},                      /* fills the head, one line in part */
   };
   for (size_t c = 0; c < sizeof cmds / sizeof cmds[0]; c++) {
     char before[4096], after[4096];
