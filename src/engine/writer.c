@@ -186,6 +186,11 @@ bo_rc bo_writer_start(bo_writer *w, bo_engine *e, bo_clock *clock) {
 void bo_writer_submit(bo_writer *w, bo_job *job) {
   job->next = NULL;
   pthread_mutex_lock(&w->mu);
+  if (w->writer_done) { /* too late: nothing will run it */
+    pthread_mutex_unlock(&w->mu);
+    job->done(job, BO_E_UNAVAILABLE);
+    return;
+  }
   if (w->tail)
     w->tail->next = job;
   else
@@ -203,8 +208,6 @@ void bo_writer_stop(bo_writer *w) {
   pthread_mutex_unlock(&w->mu);
   pthread_join(w->thread, NULL);
   pthread_join(w->syncer, NULL);
-  pthread_mutex_destroy(&w->mu);
-  pthread_mutex_destroy(&w->hook_mu);
-  pthread_cond_destroy(&w->cv);
+  /* the mutexes stay: a server thread may still submit, and is refused */
   w->started = false;
 }

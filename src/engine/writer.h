@@ -55,7 +55,8 @@ bo_rc bo_writer_start(bo_writer *w, bo_engine *e, bo_clock *clock);
 void bo_writer_submit(bo_writer *w, bo_job *job);
 /* Sets (or, with fn NULL, clears) the on_change hook of a running writer. */
 void bo_writer_on_change(bo_writer *w, void (*fn)(void *ctx, const char *sku), void *ctx);
-/* Finishes the queued jobs and stops the thread. */
+/* Finishes the queued jobs and stops the threads; a job submitted later is
+ * answered at once with BO_E_UNAVAILABLE. */
 void bo_writer_stop(bo_writer *w);
 
 #endif

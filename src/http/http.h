@@ -32,7 +32,8 @@ typedef struct bo_server bo_server;
 /* Starts serving; `writer` must be running on the writer store. */
 bo_rc bo_server_start(const bo_server_config *cfg, bo_writer *writer, bo_server **out,
                       bo_err *err);
-/* Stops accepting new connections (first step of a clean stop). */
+/* Turns new requests away with 503 (first step of a clean stop); those
+ * already handed to the writer are finished and answered. */
 void bo_server_quiesce(bo_server *s);
 /* The port actually bound (useful with port 0). */
 int bo_server_port(const bo_server *s);

@@ -17,6 +17,8 @@
 #include <time.h>
 #include <unistd.h>
 
+#include <stdatomic.h>
+
 #include "cache.h"
 #include "http.h"
 
@@ -26,7 +28,7 @@ struct bo_server {
   bo_writer *writer;
   bo_cache *cache; /* availability answers; NULL when off */
   int port;
-  int quiesced_fd; /* the listening socket after quiesce, closed after stop */
+  _Atomic bool stopping; /* new requests are turned away (503) */
   pthread_mutex_t readers_mu;
   bo_engine *readers[64]; /* one per server thread, closed at stop */
   int n_readers;
@@ -182,6 +184,10 @@ static bool authorized(bo_server *s, bo_req *r) {
 
 /* Routes and runs the handler of a complete request. */
 static void dispatch(bo_server *s, bo_req *r) {
+  if (atomic_load(&s->stopping)) {
+    bo_err_set(&r->err, BO_E_UNAVAILABLE, "", "the server is stopping: try again shortly");
+    return;
+  }
   bool wrong_method = false;
   const route *rt = match(r, &wrong_method);
   if (r->body_too_large) {
@@ -396,7 +402,6 @@ bo_rc bo_server_start(const bo_server_config *cfg, bo_writer *writer, bo_server 
   if (!s) return bo_err_set(err, BO_E_NOMEM, "", "out of memory");
   s->cfg = *cfg;
   s->writer = writer;
-  s->quiesced_fd = MHD_INVALID_SOCKET;
   pthread_mutex_init(&s->readers_mu, NULL);
   if (cfg->cache_entries) {
     if (!(s->cache = bo_cache_new((cfg->cache_entries + 1) / 2))) {
@@ -434,15 +439,15 @@ bo_rc bo_server_start(const bo_server_config *cfg, bo_writer *writer, bo_server 
 
 int bo_server_port(const bo_server *s) { return s->port; }
 
-void bo_server_quiesce(bo_server *s) {
-  /* the threads may still hold the socket in their epoll sets: close it after stop */
-  s->quiesced_fd = MHD_quiesce_daemon(s->daemon);
-}
+/* Not MHD_quiesce_daemon: with a thread pool on epoll, libmicrohttpd 0.9.75
+ * may remove the listening socket from a worker's epoll set in the worker
+ * and again in the caller, and then aborts ("Failed to remove listen FD from
+ * epoll set"): seen here about once in a hundred stops. */
+void bo_server_quiesce(bo_server *s) { atomic_store(&s->stopping, true); }
 
 void bo_server_stop(bo_server *s) {
   if (!s) return;
   MHD_stop_daemon(s->daemon);
-  if (s->quiesced_fd != MHD_INVALID_SOCKET) close(s->quiesced_fd);
   for (int i = 0; i < s->n_readers; i++) {
     s->readers[i]->st->ops->close(s->readers[i]->st);
     free(s->readers[i]);
