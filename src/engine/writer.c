@@ -1,5 +1,5 @@
 /*
- * writer.c — one writer thread and one syncer thread; see writer.h.
+ * writer.c — the writer, syncer and checkpointer threads; see writer.h.
  *
  * The writer runs a batch in one transaction and commits it without waiting
  * for the disk (the store commits with synchronous=NORMAL), then hands the
@@ -9,6 +9,10 @@
  * N+1 overlaps the fsync of batch N, and no answer leaves before its commit
  * is on disk: a crash loses only unanswered work. WAL recovery stops at the
  * last complete commit, so a batch half-written at the crash is simply gone.
+ *
+ * A third thread copies the log into the database (a checkpoint) when the
+ * syncer finds enough of it waiting, so neither the copy nor the database
+ * file's flush holds up a batch.
  */
 #include "writer.h"
 
@@ -16,6 +20,7 @@
 #include <time.h>
 
 #define BO_WRITER_IDLE_TICK_S 1 /* the tick runs at least this often (a slice of the daily pass) */
+#define BO_CHECKPOINT_FRAMES 16384/* log frames (4 KiB) waiting that start a checkpoint */
 
 /* Runs the jobs of one batch in one transaction; returns the commit result. */
 static bo_rc run_batch(bo_writer *w, bo_job *jobs) {
@@ -154,32 +159,70 @@ static void *syncer_main(void *arg) {
       next = j->next;
       j->done(j, flushed ? flushed : j->rc);
     }
+    bo_store *st = w->engine->st;
+    if (st->ops->log_pending && st->ops->log_pending(st) >= BO_CHECKPOINT_FRAMES) {
+      pthread_mutex_lock(&w->mu);
+      w->checkpoint_wanted = true;
+      pthread_cond_broadcast(&w->cv);
+      pthread_mutex_unlock(&w->mu);
+    }
+  }
+  pthread_mutex_lock(&w->mu);
+  w->syncer_done = true;
+  pthread_cond_broadcast(&w->cv);
+  pthread_mutex_unlock(&w->mu);
+  return NULL;
+}
+
+static void *checkpointer_main(void *arg) {
+  bo_writer *w = arg;
+  bo_store *st = w->engine->st;
+  for (;;) {
+    pthread_mutex_lock(&w->mu);
+    while (!w->checkpoint_wanted && !w->syncer_done) pthread_cond_wait(&w->cv, &w->mu);
+    const bool run = w->checkpoint_wanted;
+    w->checkpoint_wanted = false;
+    pthread_mutex_unlock(&w->mu);
+    if (!run) break;
+    if (st->ops->checkpoint(st)) fprintf(stderr, "writer: checkpoint failed (the log keeps growing)\n");
   }
   return NULL;
+}
+
+/* Asks the threads to finish and waits for the first `started` of them. */
+static void stop_threads(bo_writer *w, int started) {
+  pthread_mutex_lock(&w->mu);
+  w->stopping = true;
+  pthread_cond_broadcast(&w->cv);
+  pthread_mutex_unlock(&w->mu);
+  if (started > 0) pthread_join(w->thread, NULL);
+  if (started > 1) pthread_join(w->syncer, NULL);
+  if (started > 2) pthread_join(w->checkpointer, NULL);
 }
 
 bo_rc bo_writer_start(bo_writer *w, bo_engine *e, bo_clock *clock) {
   w->engine = e;
   w->clock = clock;
   w->head = w->tail = w->sync_head = w->sync_tail = NULL;
-  w->stopping = w->writer_done = false;
+  w->stopping = w->writer_done = w->syncer_done = w->checkpoint_wanted = false;
   w->on_change = NULL;
   w->on_change_ctx = NULL;
   pthread_mutex_init(&w->mu, NULL);
   pthread_mutex_init(&w->hook_mu, NULL);
   pthread_cond_init(&w->cv, NULL);
-  if (pthread_create(&w->thread, NULL, writer_main, w) != 0) return BO_E_INTERNAL;
-  w->started = true;
-  if (pthread_create(&w->syncer, NULL, syncer_main, w) != 0) {
-    /* stop what started; a thread that failed to start is not joined */
-    pthread_mutex_lock(&w->mu);
-    w->stopping = true;
-    pthread_cond_broadcast(&w->cv);
-    pthread_mutex_unlock(&w->mu);
-    pthread_join(w->thread, NULL);
-    w->started = false;
+  w->checkpoints = e->st->ops->checkpoint != NULL;
+  const int want = w->checkpoints ? 3 : 2;
+  int started = 0;
+  if (pthread_create(&w->thread, NULL, writer_main, w) == 0) started++;
+  if (started == 1 && pthread_create(&w->syncer, NULL, syncer_main, w) == 0) started++;
+  if (started == 2 && want == 3 &&
+      pthread_create(&w->checkpointer, NULL, checkpointer_main, w) == 0)
+    started++;
+  if (started < want) { /* stop what started; a thread that failed to start is not joined */
+    stop_threads(w, started);
     return BO_E_INTERNAL;
   }
+  w->started = true;
   return BO_OK;
 }
 
@@ -202,12 +245,7 @@ void bo_writer_submit(bo_writer *w, bo_job *job) {
 
 void bo_writer_stop(bo_writer *w) {
   if (!w->started) return;
-  pthread_mutex_lock(&w->mu);
-  w->stopping = true;
-  pthread_cond_broadcast(&w->cv);
-  pthread_mutex_unlock(&w->mu);
-  pthread_join(w->thread, NULL);
-  pthread_join(w->syncer, NULL);
+  stop_threads(w, w->checkpoints ? 3 : 2);
   /* the mutexes stay: a server thread may still submit, and is refused */
   w->started = false;
 }

@@ -30,13 +30,14 @@ struct bo_job {
 typedef struct bo_writer {
   bo_engine *engine;
   bo_clock *clock;
-  pthread_t thread, syncer;
+  pthread_t thread, syncer, checkpointer;
   pthread_mutex_t mu;
   pthread_cond_t cv;
   bo_job *head, *tail;           /* waiting to run */
   bo_job *sync_head, *sync_tail; /* committed, waiting for the flush */
-  bool stopping, writer_done;
-  bool started;
+  bool stopping, writer_done, syncer_done;
+  bool checkpoint_wanted; /* the syncer found enough log to copy */
+  bool started, checkpoints;
   /* Called once per batch before the jobs, inside the transaction: periodic
    * work such as expiry. May be NULL. */
   bo_rc (*tick)(bo_engine *e, int64_t now, void *ctx);

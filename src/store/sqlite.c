@@ -9,7 +9,9 @@
  */
 #include <errno.h>
 #include <fcntl.h>
+#include <pthread.h>
 #include <sqlite3.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <unistd.h>
 #include <stdlib.h>
@@ -162,6 +164,13 @@ typedef struct sqlite_store {
   bool reader;
   int wal_fd;          /* the write-ahead log, for flush; -1 until opened */
   char wal_path[1024];
+  /* writer only: a second connection that copies the log into the database
+   * (checkpoint), used by one other thread so the writer never waits on it */
+  sqlite3 *ckpt_db;
+  _Atomic int log_frames; /* frames in the log after the last commit */
+  _Atomic int ckpt_log;   /* the log's size at the last checkpoint ... */
+  _Atomic int ckpt_done;  /* ... and how many of its frames it copied */
+  _Atomic bool ckpt_fresh; /* a checkpoint ended since the writer last caught up */
   sqlite3_stmt *stmt[S__COUNT];
   /* writer only: the SKUs written since the last changes_take */
   char (*changed)[BO_SKU_ID_LEN_MAX + 1];
@@ -283,7 +292,29 @@ static bo_rc get_int64(bo_store *st, int id, const char *key, int64_t *out) {
 
 /* --- transactions ------------------------------------------------------- */
 
-static bo_rc sq_begin(bo_store *st) { return exec_stmt(st, SQ(st)->reader ? S_BEGIN_READ : S_BEGIN); }
+/* When the checkpointer has copied all but the last few frames of a long
+ * log, the writer copies the rest itself before its next transaction: a
+ * checkpoint that reaches the end lets that transaction start the log over
+ * (it cannot while frames keep arriving behind the checkpointer). */
+#define BO__CATCH_UP_FRAMES 2048
+
+static void catch_up_log(sqlite_store *s) {
+  if (!atomic_load(&s->ckpt_fresh)) return;
+  const int frames = atomic_load(&s->log_frames), done = atomic_load(&s->ckpt_done);
+  if (frames < atomic_load(&s->ckpt_log) || frames - done > BO__CATCH_UP_FRAMES) return;
+  atomic_store(&s->ckpt_fresh, false); /* once per pass of the checkpointer */
+  if (frames == done) return;
+  int log = 0, copied = 0;
+  if (sqlite3_wal_checkpoint_v2(s->db, NULL, SQLITE_CHECKPOINT_PASSIVE, &log, &copied) == SQLITE_OK) {
+    atomic_store(&s->ckpt_log, log);
+    atomic_store(&s->ckpt_done, copied);
+  }
+}
+
+static bo_rc sq_begin(bo_store *st) {
+  if (!SQ(st)->reader) catch_up_log(SQ(st));
+  return exec_stmt(st, SQ(st)->reader ? S_BEGIN_READ : S_BEGIN);
+}
 static bo_rc sq_commit(bo_store *st) { return exec_stmt(st, S_COMMIT); }
 static bo_rc sq_rollback(bo_store *st) { return exec_stmt(st, S_ROLLBACK); }
 static bo_rc sq_savepoint(bo_store *st) { return exec_stmt(st, S_SAVEPOINT); }
@@ -315,6 +346,43 @@ static bo_rc sq_flush(bo_store *st) {
   }
   return fdatasync(s->wal_fd) == 0 ? BO_OK : BO_E_STORE;
 }
+
+static int on_wal_commit(void *arg, sqlite3 *db, const char *name, int frames) {
+  (void)db, (void)name;
+  atomic_store(&((sqlite_store *)arg)->log_frames, frames);
+  return SQLITE_OK;
+}
+
+/* Frames committed to the log and not yet copied into the database. After a
+ * complete checkpoint the writer starts the log over, so a log shorter than
+ * at the last checkpoint holds only new frames. */
+static int64_t sq_log_pending(bo_store *st) {
+  sqlite_store *s = SQ(st);
+  const int frames = atomic_load(&s->log_frames), at = atomic_load(&s->ckpt_log);
+  return frames >= at ? frames - atomic_load(&s->ckpt_done) : frames;
+}
+
+/* Copies the committed log into the database on the checkpoint connection
+ * (PASSIVE: it never waits for, nor blocks, the writer or the readers). */
+static bo_rc sq_checkpoint(bo_store *st) {
+  sqlite_store *s = SQ(st);
+  if (!s->ckpt_db) return BO_OK;
+  int log = 0, done = 0;
+  const int rc = sqlite3_wal_checkpoint_v2(s->ckpt_db, NULL, SQLITE_CHECKPOINT_PASSIVE, &log, &done);
+  if (rc != SQLITE_OK && rc != SQLITE_BUSY) {
+    log_error(s->ckpt_db, "checkpoint");
+    return BO_E_STORE;
+  }
+  atomic_store(&s->ckpt_log, log);
+  atomic_store(&s->ckpt_done, done);
+  atomic_store(&s->ckpt_fresh, true);
+  return BO_OK;
+}
+
+/* The writer checkpoints itself only when the log grows past this many
+ * frames (4 KiB each): the writer thread's checkpointer normally copies it
+ * well before, off the writer's path (writer.c). */
+#define BO__CHECKPOINT_BACKSTOP "65536"
 
 /* --- meta ----------------------------------------------------------------- */
 
@@ -1323,6 +1391,7 @@ static void sq_close(bo_store *st) {
   if (!st) return;
   sqlite_store *s = SQ(st);
   for (int i = 0; i < S__COUNT; i++) sqlite3_finalize(s->stmt[i]);
+  sqlite3_close(s->ckpt_db);
   sqlite3_close(s->db);
   free(s->changed);
   if (s->wal_fd >= 0) close(s->wal_fd);
@@ -1339,6 +1408,8 @@ static const bo_store_ops sqlite_ops = {
     .release = sq_release,
     .rollback_to = sq_rollback_to,
     .flush = sq_flush,
+    .log_pending = sq_log_pending,
+    .checkpoint = sq_checkpoint,
     .changes_take = sq_changes_take,
     .meta_get = sq_meta_get,
     .meta_set = sq_meta_set,
@@ -1419,7 +1490,13 @@ static bo_rc migrate(sqlite3 *db, bo_err *err) {
   return BO_OK;
 }
 
+/* Process-wide settings, before SQLite initialises itself: no memory
+ * statistics (they take a global mutex on every allocation). */
+static void configure_sqlite(void) { sqlite3_config(SQLITE_CONFIG_MEMSTATUS, 0); }
+
 bo_rc bo_store_sqlite_open(const char *path, bo_store_mode mode, bo_store **out, bo_err *err) {
+  static pthread_once_t once = PTHREAD_ONCE_INIT;
+  pthread_once(&once, configure_sqlite);
   sqlite_store *s = calloc(1, sizeof *s);
   if (!s) return bo_err_set(err, BO_E_NOMEM, "", "out of memory");
   s->base.ops = &sqlite_ops;
@@ -1439,11 +1516,17 @@ bo_rc bo_store_sqlite_open(const char *path, bo_store_mode mode, bo_store **out,
     if (exec_sql(s->db, "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;"
                         "PRAGMA foreign_keys=OFF; PRAGMA cache_size=-32768;"
                         "PRAGMA temp_store=MEMORY;"
-                        "PRAGMA wal_autocheckpoint=8192;")) {
+                        "PRAGMA wal_autocheckpoint=" BO__CHECKPOINT_BACKSTOP ";")) {
       rc = bo_err_set(err, BO_E_STORE, "db", "cannot configure database \"%s\"", path);
       goto done;
     }
+    sqlite3_wal_hook(s->db, on_wal_commit, s);
     rc = migrate(s->db, err);
+    if (!rc && sqlite3_open_v2(path, &s->ckpt_db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_NOMUTEX,
+                               NULL) != SQLITE_OK)
+      rc = bo_err_set(err, BO_E_STORE, "db", "cannot open database \"%s\" for checkpoints: %s",
+                      path, s->ckpt_db ? sqlite3_errmsg(s->ckpt_db) : "out of memory");
+    if (!rc) rc = exec_sql(s->ckpt_db, "PRAGMA synchronous=NORMAL;");
   } else {
     rc = exec_sql(s->db, "PRAGMA cache_size=-8192; PRAGMA query_only=1;");
   }

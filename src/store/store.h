@@ -163,6 +163,11 @@ typedef struct bo_store_ops {
   /* Makes every commit so far durable (the writer commits without waiting
    * for the disk and calls this, from another thread, before answering). */
   bo_rc (*flush)(bo_store *st);
+  /* Backends with a write-ahead log (may be NULL): how much of it waits to
+   * be copied into the database, and a checkpoint that copies it without
+   * blocking the writer, called from one thread other than the writer's. */
+  int64_t (*log_pending)(bo_store *st);
+  bo_rc (*checkpoint)(bo_store *st);
   /* Hands over the SKUs written since the last call (rolled-back writes
    * included: telling too much is harmless), or *all when a write may
    * concern every SKU; then forgets them. For caches of derived answers. */
