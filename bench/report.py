@@ -173,7 +173,7 @@ def print_table(doc):
       f"commit {m['git_commit']}{' (src modified)' if m['git_dirty'] else ''}; load average "
       f"{m.get('loadavg_at_start')} at start, {m.get('loadavg_at_report')} at the end")
     cfg = doc["config"]
-    p(f"HTTP: wrk 1 thread{' on cpu 1, server on cpu 0' if cfg['pinned'] else ''}, "
+    p(f"HTTP: wrk 1 thread{' on cpu 1, server on cpu 0' if cfg['pinned'] else ' and the server sharing both cores'}, "
       f"{cfg['duration_s']} s per run, server --threads {cfg['server_threads']}, "
       f"{cfg['http_skus']} SKUs")
     http = doc["http"]
