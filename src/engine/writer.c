@@ -20,7 +20,7 @@
 #include <time.h>
 
 #define BO_WRITER_IDLE_TICK_S 1 /* the tick runs at least this often (a slice of the daily pass) */
-#define BO_CHECKPOINT_FRAMES 16384/* log frames (4 KiB) waiting that start a checkpoint */
+#define BO_CHECKPOINT_FRAMES 16384 /* log frames (4 KiB) waiting that start a checkpoint */
 
 /* Runs the jobs of one batch in one transaction; returns the commit result. */
 static bo_rc run_batch(bo_writer *w, bo_job *jobs) {

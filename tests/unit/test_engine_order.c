@@ -18,6 +18,7 @@
 
 #include "../../src/engine/engine.h"
 #include "../../src/engine/writer.h"
+#include "unit_db.h"
 
 #define T0 ((int64_t)bo_day_from_civil(2026, 12, 1) * BO_SECONDS_PER_DAY + 9 * 3600)
 
@@ -99,14 +100,7 @@ static int setup(void **state) {
   return 0;
 }
 
-static void remove_db(void) {
-  char p[80];
-  unlink(db_path);
-  snprintf(p, sizeof p, "%s-wal", db_path);
-  unlink(p);
-  snprintf(p, sizeof p, "%s-shm", db_path);
-  unlink(p);
-}
+static void remove_db(void) { unit_db_remove(db_path); }
 
 static int teardown(void **state) {
   faulty *f = *state;

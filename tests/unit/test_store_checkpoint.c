@@ -20,6 +20,7 @@
 #include <unistd.h>
 
 #include "../../src/store/store.h"
+#include "unit_db.h"
 
 static char data[3000];
 
@@ -96,12 +97,7 @@ static void test_checkpoint_while_writing_then_the_log_starts_over(void **state)
   assert_int_equal(r->ops->event_last_id(r, &last), BO_OK);
   assert_int_equal(last, events);
   r->ops->close(r);
-  char side[sizeof path + 8];
-  unlink(path);
-  snprintf(side, sizeof side, "%s-wal", path);
-  unlink(side);
-  snprintf(side, sizeof side, "%s-shm", path);
-  unlink(side);
+  unit_db_remove(path);
 }
 
 int main(void) {

@@ -19,6 +19,7 @@
 #include <unistd.h>
 
 #include "../../src/store/store.h"
+#include "unit_db.h"
 
 #define EV_MAX 4096
 
@@ -135,14 +136,7 @@ static bo_store *open_store(void) {
   return st;
 }
 
-static void remove_db(void) {
-  char p[80];
-  unlink(db_path);
-  snprintf(p, sizeof p, "%s-wal", db_path);
-  unlink(p);
-  snprintf(p, sizeof p, "%s-shm", db_path);
-  unlink(p);
-}
+static void remove_db(void) { unit_db_remove(db_path); }
 
 static void test_folded_events_read_back_one_by_one(void **state) {
   (void)state;
