@@ -21,6 +21,8 @@
 
 #define BO_WRITER_IDLE_TICK_S 1 /* the tick runs at least this often (a slice of the daily pass) */
 #define BO_CHECKPOINT_FRAMES 16384 /* log frames (4 KiB) waiting that start a checkpoint */
+#define BO_CHECKPOINT_TAIL_FRAMES 64 /* left to the writer (under sqlite.c's catch-up limit) */
+#define BO_CHECKPOINT_PASSES_MAX 16
 
 /* Runs the jobs of one batch in one transaction; returns the commit result. */
 static bo_rc run_batch(bo_writer *w, bo_job *jobs) {
@@ -184,7 +186,16 @@ static void *checkpointer_main(void *arg) {
     w->checkpoint_wanted = false;
     pthread_mutex_unlock(&w->mu);
     if (!run) break;
-    if (st->ops->checkpoint(st)) fprintf(stderr, "writer: checkpoint failed (the log keeps growing)\n");
+    /* passes back to back while the writer keeps adding: each copies what
+     * came during the one before, until what is left is small enough for
+     * the writer to copy itself before it starts the log over */
+    for (int pass = 0; pass < BO_CHECKPOINT_PASSES_MAX; pass++) {
+      if (st->ops->checkpoint(st)) {
+        fprintf(stderr, "writer: checkpoint failed (the log keeps growing)\n");
+        break;
+      }
+      if (st->ops->log_pending(st) <= BO_CHECKPOINT_TAIL_FRAMES) break;
+    }
   }
   return NULL;
 }

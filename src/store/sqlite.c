@@ -296,7 +296,7 @@ static bo_rc get_int64(bo_store *st, int id, const char *key, int64_t *out) {
  * log, the writer copies the rest itself before its next transaction: a
  * checkpoint that reaches the end lets that transaction start the log over
  * (it cannot while frames keep arriving behind the checkpointer). */
-#define BO__CATCH_UP_FRAMES 2048
+#define BO__CATCH_UP_FRAMES 128
 
 static void catch_up_log(sqlite_store *s) {
   if (!atomic_load(&s->ckpt_fresh)) return;
