@@ -20,6 +20,7 @@
 #include "../common/strbuf.h"
 #include "schema_sqlite.h"
 #include "store.h"
+#include "walbuf.h"
 
 /* Every statement of the backend: symbol and SQL. */
 #define SQL_TABLE(X)                                                                        \
@@ -1506,7 +1507,10 @@ bo_rc bo_store_sqlite_open(const char *path, bo_store_mode mode, bo_store **out,
   const int flags = mode == BO_STORE_WRITER ? SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE
                                             : SQLITE_OPEN_READONLY;
   bo_rc rc = BO_OK;
-  if (sqlite3_open_v2(path, &s->db, flags | SQLITE_OPEN_NOMUTEX, NULL) != SQLITE_OK) {
+  /* the writer gathers each commit's log writes into one (walbuf.h) */
+  const char *vfs =
+      mode == BO_STORE_WRITER && bo_walbuf_register() == SQLITE_OK ? BO_WALBUF_VFS : NULL;
+  if (sqlite3_open_v2(path, &s->db, flags | SQLITE_OPEN_NOMUTEX, vfs) != SQLITE_OK) {
     rc = bo_err_set(err, BO_E_STORE, "db", "cannot open database \"%s\": %s", path,
                     s->db ? sqlite3_errmsg(s->db) : "out of memory");
     goto done;
