@@ -383,7 +383,7 @@ static bo_rc sq_checkpoint(bo_store *st) {
 /* The writer checkpoints itself only when the log grows past this many
  * frames (4 KiB each): the writer thread's checkpointer normally copies it
  * well before, off the writer's path (writer.c). */
-#define BO__CHECKPOINT_BACKSTOP "65536"
+#define BO__CHECKPOINT_BACKSTOP "262144"
 
 /* --- meta ----------------------------------------------------------------- */
 
