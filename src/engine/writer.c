@@ -147,6 +147,27 @@ static void *writer_main(void *arg) {
   return NULL;
 }
 
+/*
+ * A checkpoint cycle starts when checkpoint_frames wait in the log and
+ * lasts until the log starts over. The log can start over only when a
+ * transaction begins with every frame copied, which the writer's catch-up
+ * arranges when the checkpointer has left it little to copy; a batch
+ * committed in between, or a reader still on the log, spoils that chance.
+ * So within a cycle every flush asks for another (short) pass, and the log
+ * does not grow past one cycle's worth (the syncer's thread only).
+ */
+static bool want_checkpoint(bo_writer *w) {
+  bo_store *st = w->engine->st;
+  if (!st->ops->log_pending) return false;
+  const int64_t restarts = st->ops->log_restarts(st);
+  if (w->cycle && restarts != w->cycle_restarts) w->cycle = false; /* it started over */
+  if (!w->cycle && st->ops->log_pending(st) >= w->checkpoint_frames) {
+    w->cycle = true;
+    w->cycle_restarts = restarts;
+  }
+  return w->cycle;
+}
+
 static void *syncer_main(void *arg) {
   bo_writer *w = arg;
   for (;;) {
@@ -164,8 +185,7 @@ static void *syncer_main(void *arg) {
       next = j->next;
       j->done(j, flushed ? flushed : j->rc);
     }
-    bo_store *st = w->engine->st;
-    if (st->ops->log_pending && st->ops->log_pending(st) >= BO_CHECKPOINT_FRAMES) {
+    if (want_checkpoint(w)) {
       pthread_mutex_lock(&w->mu);
       w->checkpoint_wanted = true;
       pthread_cond_broadcast(&w->cv);
@@ -218,13 +238,14 @@ bo_rc bo_writer_start(bo_writer *w, bo_engine *e, bo_clock *clock) {
   w->engine = e;
   w->clock = clock;
   w->head = w->tail = w->sync_head = w->sync_tail = NULL;
-  w->stopping = w->writer_done = w->syncer_done = w->checkpoint_wanted = false;
+  w->stopping = w->writer_done = w->syncer_done = w->checkpoint_wanted = w->cycle = false;
   w->on_change = NULL;
   w->on_change_ctx = NULL;
   pthread_mutex_init(&w->mu, NULL);
   pthread_mutex_init(&w->hook_mu, NULL);
   pthread_cond_init(&w->cv, NULL);
   w->checkpoints = e->st->ops->checkpoint != NULL;
+  if (w->checkpoint_frames <= 0) w->checkpoint_frames = BO_CHECKPOINT_FRAMES;
   const int want = w->checkpoints ? 3 : 2;
   int started = 0;
   if (pthread_create(&w->thread, NULL, writer_main, w) == 0) started++;

@@ -37,6 +37,10 @@ typedef struct bo_writer {
   bo_job *sync_head, *sync_tail; /* committed, waiting for the flush */
   bool stopping, writer_done, syncer_done;
   bool checkpoint_wanted; /* the syncer found enough log to copy */
+  int64_t checkpoint_frames; /* log frames that start a checkpoint cycle; 0: the default */
+  /* the syncer's: a checkpoint cycle runs until the log starts over */
+  bool cycle;
+  int64_t cycle_restarts;
   bool started, checkpoints;
   /* Called once per batch before the jobs, inside the transaction: periodic
    * work such as expiry. May be NULL. */

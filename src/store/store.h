@@ -168,6 +168,8 @@ typedef struct bo_store_ops {
    * blocking the writer, called from one thread other than the writer's. */
   int64_t (*log_pending)(bo_store *st);
   bo_rc (*checkpoint)(bo_store *st);
+  /* How many times the log has started over (NULL with log_pending). */
+  int64_t (*log_restarts)(bo_store *st);
   /* Hands over the SKUs written since the last call (rolled-back writes
    * included: telling too much is harmless), or *all when a write may
    * concern every SKU; then forgets them. For caches of derived answers. */
