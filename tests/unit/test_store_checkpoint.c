@@ -5,8 +5,7 @@
  * A checkpoint on its own connection and thread copies what was committed
  * (up to what a reader's snapshot still needs); the writer then copies the
  * last few frames itself before its next transaction, and the log starts
- * over. Nothing committed is lost.
- * Nothing committed is lost, and a reader's snapshot stays whole.
+ * over. Nothing committed is lost, and a reader's snapshot stays whole.
  */
 #include <stdarg.h>
 #include <stddef.h>
