@@ -1,7 +1,7 @@
 /*
  * cache.c — see cache.h.
  *
- * Each set holds two entries, the most recently used first, and a
+ * Each set holds BO_CACHE_WAYS entries, the most recently used first, and a
  * generation that every drop of a key of the set increments. Sets share 256
  * locks by index. Dropping everything bumps an epoch that entries carry.
  */
@@ -25,7 +25,7 @@ typedef struct entry {
 
 typedef struct set {
   uint64_t gen;
-  entry *way[2];
+  entry *way[BO_CACHE_WAYS]; /* the used ones first, most recently used first */
 } set;
 
 struct bo_cache {
@@ -42,8 +42,9 @@ static uint64_t hash_of(const char *s) {
   return h ^ (h >> 29);
 }
 
-bo_cache *bo_cache_new(size_t sets) {
-  if (sets == 0) return NULL;
+bo_cache *bo_cache_new(size_t entries) {
+  if (entries == 0) return NULL;
+  const size_t sets = (entries + BO_CACHE_WAYS - 1) / BO_CACHE_WAYS;
   size_t n = 1;
   while (n < sets && n < ((size_t)1 << 30)) n <<= 1;
   bo_cache *c = calloc(1, sizeof *c);
@@ -67,16 +68,25 @@ static void entry_free(bo_cache *c, entry *e) {
 
 void bo_cache_free(bo_cache *c) {
   if (!c) return;
-  for (size_t i = 0; i <= c->mask; i++) {
-    entry_free(c, c->sets[i].way[0]);
-    entry_free(c, c->sets[i].way[1]);
-  }
+  for (size_t i = 0; i <= c->mask; i++)
+    for (int w = 0; w < BO_CACHE_WAYS; w++) entry_free(c, c->sets[i].way[w]);
   for (int i = 0; i < LOCKS; i++) pthread_mutex_destroy(&c->locks[i]);
   free(c->sets);
   free(c);
 }
 
 static pthread_mutex_t *lock_of(bo_cache *c, size_t si) { return &c->locks[si % LOCKS]; }
+
+static bool holds(const entry *e, uint64_t h, const char *key) {
+  return e && e->hash == h && strcmp(e->key, key) == 0;
+}
+
+/* Moves way w of s to the front, the ones before it one place back. */
+static void to_front(set *s, int w) {
+  entry *e = s->way[w];
+  memmove(&s->way[1], &s->way[0], (size_t)w * sizeof s->way[0]);
+  s->way[0] = e;
+}
 
 char *bo_cache_get(bo_cache *c, const char *key, int32_t day, size_t *len, bo_cache_ticket *t) {
   const uint64_t h = hash_of(key);
@@ -86,17 +96,13 @@ char *bo_cache_get(bo_cache *c, const char *key, int32_t day, size_t *len, bo_ca
   pthread_mutex_t *mu = lock_of(c, si);
   pthread_mutex_lock(mu);
   const uint64_t epoch = atomic_load(&c->epoch);
-  for (int w = 0; w < 2 && !out; w++) {
+  for (int w = 0; w < BO_CACHE_WAYS && s->way[w] && !out; w++) {
     entry *e = s->way[w];
-    if (!e || e->hash != h || e->day != day || e->epoch != epoch || strcmp(e->key, key) != 0)
-      continue;
+    if (!holds(e, h, key) || e->day != day || e->epoch != epoch) continue;
     if ((out = malloc(e->len + 1))) {
       memcpy(out, e->data, e->len + 1);
       *len = e->len;
-      if (w == 1) { /* most recently used first */
-        s->way[1] = s->way[0];
-        s->way[0] = e;
-      }
+      to_front(s, w);
     }
   }
   *t = (bo_cache_ticket){.set = si, .gen = s->gen, .epoch = epoch};
@@ -124,10 +130,11 @@ void bo_cache_put(bo_cache *c, const bo_cache_ticket *t, const char *key, int32_
   pthread_mutex_lock(mu);
   if (s->gen == t->gen && atomic_load(&c->epoch) == t->epoch) {
     /* replace this key's entry if kept, else the least recently used */
-    const int w = s->way[0] && s->way[0]->hash == h && strcmp(s->way[0]->key, key) == 0 ? 0 : 1;
+    int w = 0;
+    while (w < BO_CACHE_WAYS - 1 && s->way[w] && !holds(s->way[w], h, key)) w++;
     gone = s->way[w];
-    if (w == 1) s->way[1] = s->way[0];
-    s->way[0] = e;
+    s->way[w] = e;
+    to_front(s, w);
     atomic_fetch_add(&c->entries, 1);
     atomic_fetch_add(&c->bytes, sizeof *e + len + klen + 2);
   }
@@ -146,22 +153,19 @@ void bo_cache_drop(bo_cache *c, const char *key) {
   const uint64_t h = hash_of(key);
   const size_t si = (size_t)h & c->mask;
   set *s = &c->sets[si];
-  entry *gone[2] = {NULL, NULL};
+  entry *gone = NULL;
   pthread_mutex_t *mu = lock_of(c, si);
   pthread_mutex_lock(mu);
   s->gen++;
-  for (int w = 0; w < 2; w++)
-    if (s->way[w] && s->way[w]->hash == h && strcmp(s->way[w]->key, key) == 0) {
-      gone[w] = s->way[w];
-      s->way[w] = NULL;
+  for (int w = 0; w < BO_CACHE_WAYS && s->way[w]; w++)
+    if (holds(s->way[w], h, key)) { /* a key is kept once: close the gap */
+      gone = s->way[w];
+      memmove(&s->way[w], &s->way[w + 1], (size_t)(BO_CACHE_WAYS - 1 - w) * sizeof s->way[0]);
+      s->way[BO_CACHE_WAYS - 1] = NULL;
+      break;
     }
-  if (!s->way[0]) { /* keep the survivor first */
-    s->way[0] = s->way[1];
-    s->way[1] = NULL;
-  }
   pthread_mutex_unlock(mu);
-  entry_free(c, gone[0]);
-  entry_free(c, gone[1]);
+  entry_free(c, gone);
 }
 
 bo_cache_stats bo_cache_stats_get(bo_cache *c) {

@@ -11,8 +11,9 @@
  * and stores its answer only if nothing dropped the key's set since: an
  * answer computed from a snapshot older than a drop is never kept.
  *
- * Two-way set associative, a fixed number of sets: memory is bounded by the
- * configuration, not by the catalogue. Safe for any number of threads.
+ * Set associative (BO_CACHE_WAYS entries a set, least recently used out), a
+ * fixed number of sets: memory is bounded by the configuration, not by the
+ * catalogue. Safe for any number of threads.
  */
 #ifndef BO_HTTP_CACHE_H
 #define BO_HTTP_CACHE_H
@@ -22,6 +23,10 @@
 #include <stdint.h>
 
 #define BO_CACHE_BODY_MAX 2048 /* larger bodies are not kept */
+/* entries a key can go to: with 65,536 entries over 100,000 SKUs asked for
+ * uniformly, 2 ways keep 58% of the answers asked for, 8 ways 64% (a fully
+ * associative cache 65.5%) */
+#define BO_CACHE_WAYS 8
 
 typedef struct bo_cache bo_cache;
 
@@ -31,9 +36,9 @@ typedef struct bo_cache_ticket {
   uint64_t epoch;
 } bo_cache_ticket;
 
-/* A cache of 2 × sets entries (sets rounded up to a power of two); NULL when
- * sets is 0 (caching off) or memory is short. */
-bo_cache *bo_cache_new(size_t sets);
+/* A cache of at least `entries` entries (whole sets, a power of two of
+ * them); NULL when entries is 0 (caching off) or memory is short. */
+bo_cache *bo_cache_new(size_t entries);
 void bo_cache_free(bo_cache *c);
 
 /* The body kept for key on day, as a malloc'd copy (*len its length); NULL

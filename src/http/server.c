@@ -404,7 +404,7 @@ bo_rc bo_server_start(const bo_server_config *cfg, bo_writer *writer, bo_server 
   s->writer = writer;
   pthread_mutex_init(&s->readers_mu, NULL);
   if (cfg->cache_entries) {
-    if (!(s->cache = bo_cache_new((cfg->cache_entries + 1) / 2))) {
+    if (!(s->cache = bo_cache_new(cfg->cache_entries))) {
       free(s);
       return bo_err_set(err, BO_E_NOMEM, "cache-entries", "cannot allocate the cache");
     }

@@ -95,17 +95,35 @@ static void test_an_answer_older_than_a_drop_is_not_kept(void **state) {
   bo_cache_free(c);
 }
 
-static void test_two_ways_per_set_least_recently_used_goes(void **state) {
+static void test_a_full_set_gives_up_its_least_recently_used(void **state) {
   (void)state;
   bo_cache *c = bo_cache_new(1); /* one set: every key shares it */
-  put(c, "A", 1, "a");
-  put(c, "B", 1, "b");
-  assert_kept(c, "A", 1, "a"); /* A is now the most recently used */
-  put(c, "C", 1, "c");         /* B goes */
-  assert_kept(c, "A", 1, "a");
-  assert_kept(c, "C", 1, "c");
-  assert_missing(c, "B", 1);
-  assert_int_equal(bo_cache_stats_get(c).entries, 2);
+  char key[8], body[8];
+  for (int i = 0; i < BO_CACHE_WAYS; i++) {
+    snprintf(key, sizeof key, "K%d", i);
+    snprintf(body, sizeof body, "b%d", i);
+    put(c, key, 1, body);
+  }
+  assert_int_equal(bo_cache_stats_get(c).entries, BO_CACHE_WAYS);
+  assert_kept(c, "K0", 1, "b0"); /* K0 is now the most recently used, K1 the least */
+  put(c, "NEW", 1, "new");       /* K1 goes */
+  assert_missing(c, "K1", 1);
+  assert_kept(c, "NEW", 1, "new");
+  for (int i = 0; i < BO_CACHE_WAYS; i++) {
+    if (i == 1) continue;
+    snprintf(key, sizeof key, "K%d", i);
+    snprintf(body, sizeof body, "b%d", i);
+    assert_kept(c, key, 1, body);
+  }
+  assert_int_equal(bo_cache_stats_get(c).entries, BO_CACHE_WAYS);
+  /* a drop in the middle of the set leaves the others, and room */
+  bo_cache_drop(c, "K3");
+  assert_missing(c, "K3", 1);
+  put(c, "K1", 1, "b1again");
+  assert_kept(c, "K1", 1, "b1again");
+  assert_kept(c, "K2", 1, "b2");
+  assert_kept(c, "NEW", 1, "new");
+  assert_int_equal(bo_cache_stats_get(c).entries, BO_CACHE_WAYS);
   bo_cache_free(c);
 }
 
@@ -127,7 +145,7 @@ int main(void) {
       cmocka_unit_test(test_kept_for_its_key_and_day_only),
       cmocka_unit_test(test_drop_forgets_one_key_and_null_forgets_all),
       cmocka_unit_test(test_an_answer_older_than_a_drop_is_not_kept),
-      cmocka_unit_test(test_two_ways_per_set_least_recently_used_goes),
+      cmocka_unit_test(test_a_full_set_gives_up_its_least_recently_used),
       cmocka_unit_test(test_large_bodies_are_not_kept),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
