@@ -163,8 +163,9 @@ static int wb_shm_lock(sqlite3_file *f, int offset, int n, int flags) {
 
 static void wb_shm_barrier(sqlite3_file *f) {
   wb_file *p = (wb_file *)f;
-  /* a failure here has no way back; the write is retried by the next method
-   * on the log, and a commit's own write (which fails the commit) came first */
+  /* a failure here has no way back and drops the run; it can only be a
+   * rewritten header of a commit whose own write (which fails the commit)
+   * came first */
   if (p->log && p->log->len > 0) (void)run_write(p->log);
   p->real->pMethods->xShmBarrier(p->real);
 }

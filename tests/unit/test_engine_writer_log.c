@@ -94,15 +94,10 @@ static long long file_bytes(const char *path) {
 static void test_the_log_starts_over_every_cycle_under_load(void **state) {
   (void)state;
   char path[] = "/tmp/bo-wlog-XXXXXX";
-  const int fd = mkstemp(path);
-  assert_true(fd >= 0);
-  close(fd);
-  unlink(path);
+  assert_true(unit_db_temp_name(path));
   char wal[64];
   snprintf(wal, sizeof wal, "%s-wal", path);
-  memset(data, 'x', sizeof data - 1);
-  memcpy(data, "{\"f\":\"", 6);
-  memcpy(data + sizeof data - 3, "\"}", 3);
+  unit_db_filler_json(data, sizeof data);
 
   bo_err err = {0};
   bo_store *st = NULL;

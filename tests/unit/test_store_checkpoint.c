@@ -43,13 +43,8 @@ static void *run_checkpoint(void *arg) {
 static void test_checkpoint_then_the_writer_catches_up_and_the_log_starts_over(void **state) {
   (void)state;
   char path[] = "/tmp/bo-ckpt-XXXXXX";
-  const int fd = mkstemp(path);
-  assert_true(fd >= 0);
-  close(fd);
-  unlink(path);
-  memset(data, 'x', sizeof data - 1); /* {"f":"xx...x"} */
-  memcpy(data, "{\"f\":\"", 6);
-  memcpy(data + sizeof data - 3, "\"}", 3);
+  assert_true(unit_db_temp_name(path));
+  unit_db_filler_json(data, sizeof data);
 
   bo_err err = {0};
   bo_store *w = NULL, *r = NULL;

@@ -4,8 +4,28 @@
 #ifndef BO_UNIT_DB_H
 #define BO_UNIT_DB_H
 
+#include <stdbool.h>
 #include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
 #include <unistd.h>
+
+/* Turns a mkstemp template into a fresh name with no file behind it. */
+static inline bool unit_db_temp_name(char *path) {
+  const int fd = mkstemp(path);
+  if (fd < 0) return false;
+  close(fd);
+  unlink(path);
+  return true;
+}
+
+/* Fills buf with a JSON object {"f":"xx...x"} of size - 1 characters: event
+ * data of a known size, to fill log frames. */
+static inline void unit_db_filler_json(char *buf, size_t size) {
+  memset(buf, 'x', size - 1);
+  memcpy(buf, "{\"f\":\"", 6);
+  memcpy(buf + size - 3, "\"}", 3);
+}
 
 /* Removes a database file and its write-ahead log and shared-memory index. */
 static inline void unit_db_remove(const char *path) {
