@@ -119,10 +119,22 @@ static void check_counters(checker *c, const bo_sku *k) {
               (long long)k->backordered, (long long)k->backorder_limit);
 }
 
-/* Promises must be what the supply gives now: re-walk the queue and compare. */
+/* The queue must hold the SKU's backordered units, and promises must be what
+ * the supply gives now: re-walk the queue and compare. */
+static bo_rc count_line(void *p, const bo_line *l) {
+  (void)l;
+  ++*(int64_t *)p;
+  return BO_OK;
+}
+
 static void check_promises(checker *c, const bo_sku *k) {
-  if (k->backordered == 0) return;
   bo_store *st = c->e->st;
+  if (k->backordered == 0) { /* then its queue is empty: one look */
+    int64_t n = 0;
+    c->rc = st->ops->queue_list(st, k->id, &(bo_page){.after = "", .limit = 1}, count_line, &n);
+    if (n > 0) violation(c, "sku \"%s\": lines wait in its queue, none backordered", k->id);
+    return;
+  }
   bo_lines q = {0};
   bo_incomings in;
   bo_supply supply[BO_OPEN_SUPPLY_MAX];
@@ -133,6 +145,11 @@ static void check_promises(checker *c, const bo_sku *k) {
     c->rc = BO_E_NOMEM;
     goto done;
   }
+  int64_t waiting = 0;
+  for (size_t i = 0; i < q.n; i++) waiting += q.v[i].backordered;
+  if (waiting != k->backordered)
+    violation(c, "sku \"%s\": its queue holds %lld units, its counter says %lld backordered",
+              k->id, (long long)waiting, (long long)k->backordered);
   const bo_promise_ctx ctx = bo__promise_ctx(c->e, k, c->now);
   bo_promise_walk(supply, bo__supply(&in, supply), 0, q.v, q.n, &ctx, res);
   for (size_t i = 0; i < q.n; i++) {

@@ -60,6 +60,27 @@ static const char *const bo__sqlite_migrations[] = {
     "  n INTEGER NOT NULL DEFAULT 1);"
     "CREATE TABLE idempotency(key TEXT PRIMARY KEY, status INTEGER NOT NULL,"
     "  fingerprint INTEGER NOT NULL, body TEXT NOT NULL, at INTEGER NOT NULL) WITHOUT ROWID;",
+    /* 2: the backorder queue as a table of its own. A line with backordered
+     * units has a row here, in queue order, with every column of the line;
+     * walking, re-dating and filling a queue then read and write one range
+     * of one table instead of the partial index and the rows behind it.
+     * order_lines keeps every line: its counters are always exact, but the
+     * promise columns (promise, first_promise, delays, consented) of a
+     * waiting line are those of its queue row; `dirty` says that the row's
+     * first_promise, delays or consented may differ from order_lines' (so a
+     * fill copies them back). */
+    "CREATE TABLE queue(order_id TEXT NOT NULL, line_no INTEGER NOT NULL,"
+    "  sku TEXT NOT NULL, qty INTEGER NOT NULL, allocated INTEGER NOT NULL,"
+    "  backordered INTEGER NOT NULL, shipped INTEGER NOT NULL, cancelled INTEGER NOT NULL,"
+    "  queue_prio INTEGER NOT NULL, queue_us INTEGER NOT NULL, tier INTEGER NOT NULL,"
+    "  created_at INTEGER NOT NULL, promise TEXT NOT NULL, first_promise INTEGER,"
+    "  delays INTEGER NOT NULL, consented INTEGER NOT NULL, need_by INTEGER,"
+    "  if_late INTEGER NOT NULL, n_lines INTEGER NOT NULL, dirty INTEGER NOT NULL DEFAULT 0,"
+    "  PRIMARY KEY(sku, queue_prio, queue_us, order_id, line_no)) WITHOUT ROWID;"
+    "INSERT INTO queue SELECT order_id, line_no, sku, qty, allocated, backordered, shipped,"
+    "  cancelled, queue_prio, queue_us, tier, created_at, promise, first_promise, delays,"
+    "  consented, need_by, if_late, n_lines, 0 FROM order_lines WHERE backordered > 0;"
+    "DROP INDEX lines_queue;",
 };
 
 #define BO__SQLITE_SCHEMA_VERSION \

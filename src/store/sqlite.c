@@ -70,36 +70,50 @@
   X(ORDER_LIST_STATUS, "SELECT " ORDER_COLS " FROM orders WHERE status=?3 AND seq <"        \
                        " coalesce((SELECT seq FROM orders WHERE id=?1),"                    \
                        " 9223372036854775807) ORDER BY seq DESC LIMIT ?2")                  \
-  X(ORDER_LINES, "SELECT " LINE_COLS " FROM order_lines WHERE order_id=?1 ORDER BY line_no") \
-  X(LINE_INSERT, "INSERT INTO order_lines(" LINE_COLS ") VALUES(?1,?2,?3,?4,?5,?6,?7,?8,"   \
-                 "?9,?10,?11,?12,?13,?14,?15,?16,?17,?18,?19)")                                 \
+  X(ORDER_LINES, "SELECT " LINE_COLS_OVERLAY " WHERE ol.order_id=?1 ORDER BY ol.line_no")   \
+  X(LINE_INSERT, "INSERT INTO order_lines(" LINE_COLS ") VALUES(" LINE_PARAMS ")")          \
   X(LINE_UPDATE, "UPDATE order_lines SET sku=?3,qty=?4,allocated=?5,backordered=?6,"        \
                  "shipped=?7,cancelled=?8,queue_prio=?9,queue_us=?10,tier=?11,"             \
                  "created_at=?12,promise=?13,first_promise=?14,delays=?15,consented=?16,"   \
-                 "need_by=?17,if_late=?18,n_lines=?19 WHERE order_id=?1 AND line_no=?2")                \
+                 "need_by=?17,if_late=?18,n_lines=?19 WHERE order_id=?1 AND line_no=?2")    \
   X(LINE_PROMISE, "UPDATE order_lines SET promise=?3,first_promise=?4,delays=?5,consented=?6" \
                   " WHERE order_id=?1 AND line_no=?2")                                      \
+  X(QUEUE_PUT, "INSERT INTO queue(" LINE_COLS ") VALUES(" LINE_PARAMS ")"                   \
+               " ON CONFLICT(sku,queue_prio,queue_us,order_id,line_no) DO UPDATE SET"       \
+               " qty=?4,allocated=?5,backordered=?6,shipped=?7,cancelled=?8,tier=?11,"      \
+               "created_at=?12,promise=?13,first_promise=?14,delays=?15,consented=?16,"     \
+               "need_by=?17,if_late=?18,n_lines=?19,dirty=0")                               \
+  X(QUEUE_DROP, "DELETE FROM queue WHERE sku=?1 AND queue_prio=?2 AND queue_us=?3"          \
+                " AND order_id=?4 AND line_no=?5")                                          \
+  X(QUEUE_PROMISE, "UPDATE queue SET promise=?6,first_promise=?7,delays=?8,consented=?9,"   \
+                   "dirty=1 WHERE sku=?1 AND queue_prio=?2 AND queue_us=?3 AND order_id=?4" \
+                   " AND line_no=?5")                                                       \
   X(QUEUE_FILL, "UPDATE order_lines SET allocated=allocated+backordered,backordered=0,"     \
-                "promise='' WHERE sku=?1 AND backordered>0 AND"                             \
-                " (queue_prio,queue_us,order_id,line_no) <= (?2,?3,?4,?5)")                 \
-  X(LINE_PROMISE_RUN, "UPDATE order_lines SET promise=?10,"                                 \
+                "promise='' WHERE (order_id,line_no) IN (SELECT order_id,line_no FROM queue" \
+                " WHERE sku=?1 AND " QUEUE_KEY " <= (?2,?3,?4,?5) AND dirty=0)")            \
+  X(QUEUE_FILL_DIRTY, "UPDATE order_lines SET allocated=order_lines.allocated"              \
+                      "+order_lines.backordered,backordered=0,promise='',"                  \
+                      "first_promise=q.first_promise,delays=q.delays,"                      \
+                      "consented=q.consented FROM queue q WHERE q.sku=?1 AND"               \
+                      " (q.queue_prio,q.queue_us,q.order_id,q.line_no) <= (?2,?3,?4,?5)"    \
+                      " AND q.dirty AND order_lines.order_id=q.order_id"                    \
+                      " AND order_lines.line_no=q.line_no")                                 \
+  X(QUEUE_FILL_DROP, "DELETE FROM queue WHERE sku=?1 AND " QUEUE_KEY " <= (?2,?3,?4,?5)")  \
+  X(LINE_PROMISE_RUN, "UPDATE queue SET promise=?10,"                                       \
                       "first_promise=coalesce(first_promise,?11),delays=delays+?12,"        \
-                      "consented=CASE WHEN ?12 THEN 0 ELSE consented END"                   \
-                      " WHERE sku=?1 AND backordered>0 AND"                                 \
-                      " (queue_prio,queue_us,order_id,line_no) >= (?2,?3,?4,?5) AND"        \
-                      " (queue_prio,queue_us,order_id,line_no) <= (?6,?7,?8,?9)")           \
+                      "consented=CASE WHEN ?12 THEN 0 ELSE consented END,"                  \
+                      "dirty=(dirty OR ?12 OR first_promise IS NULL)"                       \
+                      " WHERE sku=?1 AND " QUEUE_KEY " >= (?2,?3,?4,?5) AND"                \
+                      " " QUEUE_KEY " <= (?6,?7,?8,?9)")                                    \
   X(ORDER_WAITING, "SELECT 1 FROM order_lines WHERE order_id=?1 AND backordered>0 LIMIT 1")   \
-  X(QUEUE_LOAD, "SELECT " LINE_COLS " FROM order_lines WHERE sku=?1 AND backordered>0"      \
-                " ORDER BY queue_prio, queue_us, order_id, line_no")                        \
-  X(QUEUE_AFTER, "SELECT 1 FROM order_lines WHERE sku=?1 AND backordered>0 AND"             \
-                 " (queue_prio, queue_us, order_id, line_no) > (?2,?3,?4,?5) LIMIT 1")      \
-  X(QUEUE_LIST, "SELECT " LINE_COLS " FROM order_lines WHERE backordered>0 AND"             \
-                " (sku, queue_prio, queue_us, order_id, line_no) > (?1,?2,?3,?4,?5)"        \
-                " ORDER BY sku, queue_prio, queue_us, order_id, line_no LIMIT ?6")          \
-  X(QUEUE_LIST_SKU, "SELECT " LINE_COLS " FROM order_lines WHERE sku=?1 AND backordered>0"  \
-                    " AND (queue_prio, queue_us, order_id, line_no) > (?2,?3,?4,?5)"        \
-                    " ORDER BY queue_prio, queue_us, order_id, line_no LIMIT ?6")           \
-  X(LINES_SCAN, "SELECT " LINE_COLS " FROM order_lines")                                   \
+  X(QUEUE_LOAD, "SELECT " LINE_COLS " FROM queue WHERE sku=?1 ORDER BY " QUEUE_KEY_COLS)    \
+  X(QUEUE_AFTER, "SELECT 1 FROM queue WHERE sku=?1 AND " QUEUE_KEY " > (?2,?3,?4,?5)"       \
+                 " LIMIT 1")                                                                \
+  X(QUEUE_LIST, "SELECT " LINE_COLS " FROM queue WHERE (sku," QUEUE_KEY_COLS ")"            \
+                " > (?1,?2,?3,?4,?5) ORDER BY sku," QUEUE_KEY_COLS " LIMIT ?6")             \
+  X(QUEUE_LIST_SKU, "SELECT " LINE_COLS " FROM queue WHERE sku=?1 AND " QUEUE_KEY           \
+                    " > (?2,?3,?4,?5) ORDER BY " QUEUE_KEY_COLS " LIMIT ?6")                \
+  X(LINES_SCAN, "SELECT " LINE_COLS_OVERLAY)                                                \
   X(EVENT_APPEND, "INSERT INTO events(type,at,order_id,sku,data) VALUES(?1,?2,?3,?4,?5)")   \
   X(EVENT_FOLD, "INSERT INTO events(id,type,at,order_id,sku,data,n) VALUES("                \
                 "(SELECT coalesce(max(id),0) FROM events)+?4,'',?1,'',?2,?3,?4)")          \
@@ -145,6 +159,20 @@
 #define LINE_COLS                                                                   \
   "order_id,line_no,sku,qty,allocated,backordered,shipped,cancelled,queue_prio,"    \
   "queue_us,tier,created_at,promise,first_promise,delays,consented,need_by,if_late,n_lines"
+#define LINE_PARAMS "?1,?2,?3,?4,?5,?6,?7,?8,?9,?10,?11,?12,?13,?14,?15,?16,?17,?18,?19"
+/* a line's place in its SKU's queue */
+#define QUEUE_KEY_COLS "queue_prio,queue_us,order_id,line_no"
+#define QUEUE_KEY "(" QUEUE_KEY_COLS ")"
+/* Lines as order_lines has them, with the promise columns of a waiting
+ * line taken from its queue row (schema migration 2). */
+#define LINE_COLS_OVERLAY                                                           \
+  "ol.order_id,ol.line_no,ol.sku,ol.qty,ol.allocated,ol.backordered,ol.shipped,"    \
+  "ol.cancelled,ol.queue_prio,ol.queue_us,ol.tier,ol.created_at,"                   \
+  "coalesce(q.promise,ol.promise),iif(q.sku IS NULL,ol.first_promise,q.first_promise)," \
+  "coalesce(q.delays,ol.delays),coalesce(q.consented,ol.consented),ol.need_by,"     \
+  "ol.if_late,ol.n_lines FROM order_lines ol LEFT JOIN queue q ON ol.backordered>0"  \
+  " AND q.sku=ol.sku AND q.queue_prio=ol.queue_prio AND q.queue_us=ol.queue_us"     \
+  " AND q.order_id=ol.order_id AND q.line_no=ol.line_no"
 
 enum {
 #define SQL_ENUM(sym, sql) S_##sym,
@@ -746,29 +774,61 @@ static void line_read(sqlite3_stmt *s, bo_line *l) {
   l->n_lines = sqlite3_column_int(s, 18);
 }
 
+static void bind_queue_key(sqlite3_stmt *s, int first, const bo_line *l) {
+  sqlite3_bind_int64(s, first, l->queue_prio);
+  sqlite3_bind_int64(s, first + 1, l->queue_us);
+  bind_text(s, first + 2, l->order_id);
+  sqlite3_bind_int(s, first + 3, l->line_no);
+}
+
 static bo_rc line_write(bo_store *st, int id, const bo_line *l) {
   sqlite3_stmt *s = stmt(st, id);
   if (!s) return BO_E_STORE;
-  note_changed(st, l->sku);
   line_bind(s, l);
   return step_done(st, s);
 }
 
-static bo_rc sq_line_insert(bo_store *st, const bo_line *l) { return line_write(st, S_LINE_INSERT, l); }
-static bo_rc sq_line_update(bo_store *st, const bo_line *l) { return line_write(st, S_LINE_UPDATE, l); }
+/* A line is written to order_lines and, while it waits, to the queue too. */
+static bo_rc line_store(bo_store *st, int id, const bo_line *l) {
+  note_changed(st, l->sku);
+  bo_rc rc = line_write(st, id, l);
+  if (rc) return rc;
+  if (l->backordered > 0) return line_write(st, S_QUEUE_PUT, l);
+  if (id == S_LINE_INSERT) return BO_OK;
+  sqlite3_stmt *s = stmt(st, S_QUEUE_DROP);
+  if (!s) return BO_E_STORE;
+  bind_text(s, 1, l->sku);
+  bind_queue_key(s, 2, l);
+  return step_done(st, s);
+}
+
+static bo_rc sq_line_insert(bo_store *st, const bo_line *l) {
+  return line_store(st, S_LINE_INSERT, l);
+}
+static bo_rc sq_line_update(bo_store *st, const bo_line *l) {
+  return line_store(st, S_LINE_UPDATE, l);
+}
 
 static bo_rc sq_line_update_promise(bo_store *st, const bo_line *l) {
   char promise[BO_PROMISE_PARTS_MAX * 40];
-  sqlite3_stmt *s = stmt(st, S_LINE_PROMISE);
+  const bool waiting = l->backordered > 0;
+  sqlite3_stmt *s = stmt(st, waiting ? S_QUEUE_PROMISE : S_LINE_PROMISE);
   if (!s) return BO_E_STORE;
   note_changed(st, l->sku);
   bo_schedule_encode(&l->promise, promise, sizeof promise);
-  bind_text(s, 1, l->order_id);
-  sqlite3_bind_int(s, 2, l->line_no);
-  bind_text(s, 3, promise);
-  bind_day(s, 4, l->first_promise);
-  sqlite3_bind_int(s, 5, l->delays);
-  sqlite3_bind_int(s, 6, l->consented);
+  int i = 1;
+  if (waiting) {
+    bind_text(s, i++, l->sku);
+    bind_queue_key(s, i, l);
+    i += 4;
+  } else {
+    bind_text(s, i++, l->order_id);
+    sqlite3_bind_int(s, i++, l->line_no);
+  }
+  bind_text(s, i++, promise);
+  bind_day(s, i++, l->first_promise);
+  sqlite3_bind_int(s, i++, l->delays);
+  sqlite3_bind_int(s, i, l->consented);
   return step_done(st, s);
 }
 
@@ -795,20 +855,21 @@ static bo_rc sq_queue_load(bo_store *st, const char *sku, bo_lines *out) {
   return lines_query(st, S_QUEUE_LOAD, sku, out);
 }
 
-static void bind_queue_key(sqlite3_stmt *s, int first, const bo_line *l) {
-  sqlite3_bind_int64(s, first, l->queue_prio);
-  sqlite3_bind_int64(s, first + 1, l->queue_us);
-  bind_text(s, first + 2, l->order_id);
-  sqlite3_bind_int(s, first + 3, l->line_no);
-}
-
+/* The filled head leaves the queue: its lines' counters (and, where the
+ * queue row has changed them, their promise columns) go to order_lines, in
+ * set-based statements (measured faster than one statement per line). */
 static bo_rc sq_queue_fill_through(bo_store *st, const bo_line *last) {
-  sqlite3_stmt *s = stmt(st, S_QUEUE_FILL);
-  if (!s) return BO_E_STORE;
+  static const int ids[] = {S_QUEUE_FILL, S_QUEUE_FILL_DIRTY, S_QUEUE_FILL_DROP};
   note_changed(st, last->sku);
-  bind_text(s, 1, last->sku);
-  bind_queue_key(s, 2, last);
-  return step_done(st, s);
+  for (size_t i = 0; i < sizeof ids / sizeof ids[0]; i++) {
+    sqlite3_stmt *s = stmt(st, ids[i]);
+    if (!s) return BO_E_STORE;
+    bind_text(s, 1, last->sku);
+    bind_queue_key(s, 2, last);
+    const bo_rc rc = step_done(st, s);
+    if (rc) return rc;
+  }
+  return BO_OK;
 }
 
 static bo_rc sq_line_update_promise_run(bo_store *st, const bo_line *from, const bo_line *to,

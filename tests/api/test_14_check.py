@@ -1,0 +1,44 @@
+"""`backorder check` finds a queue that disagrees with the lines (SPEC 3).
+
+The SQLite store keeps each waiting line in the queue table as well as in
+order_lines; the checker must notice when the two part ways. The database
+is damaged behind the stopped server's back, checked, then mended, so the
+fixture's own check at teardown passes again.
+"""
+import sqlite3
+
+
+def _damage(db, *sql):
+    con = sqlite3.connect(db)
+    with con:
+        for s in sql:
+            con.execute(s)
+    con.close()
+
+
+def test_check_names_a_queue_out_of_step(bo):
+    bo.create_sku("CHK-1", backorder_policy="allow", on_hand=1)
+    bo.create_sku("CHK-2", backorder_policy="allow", on_hand=5)
+    bo.place([{"sku": "CHK-1", "qty": 3}], customer={"id": "c-1"}, id="O-1")
+    bo.place([{"sku": "CHK-2", "qty": 1}], customer={"id": "c-2"}, id="O-2")
+    assert bo.stop() == 0
+    assert bo.check().returncode == 0
+
+    # the waiting line's queue row lost: two units backordered, none queued
+    _damage(bo.db, "CREATE TABLE saved AS SELECT * FROM queue",
+            "DELETE FROM queue")
+    res = bo.check()
+    assert res.returncode != 0
+    assert 'sku "CHK-1": its queue holds 0 units, its counter says 2 backordered' in res.stdout
+
+    # a queue row for a SKU with nothing backordered
+    _damage(bo.db, "INSERT INTO queue SELECT * FROM saved",
+            "UPDATE queue SET sku='CHK-2' WHERE order_id='O-1'")
+    res = bo.check()
+    assert res.returncode != 0
+    assert 'sku "CHK-2": lines wait in its queue, none backordered' in res.stdout
+
+    _damage(bo.db, "DELETE FROM queue", "INSERT INTO queue SELECT * FROM saved",
+            "DROP TABLE saved")
+    res = bo.check()
+    assert res.returncode == 0, res.stdout + res.stderr

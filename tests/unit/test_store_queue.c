@@ -1,0 +1,208 @@
+/*
+ * test_store_queue.c — the SQLite store's backorder queue (schema migration 2).
+ *
+ * A waiting line has a row in the queue table as well as in order_lines;
+ * re-dating writes only the queue row, so every reader of lines must see the
+ * queue row's promise columns, and a line that leaves the queue must take
+ * them (first promise, delays, consent) into order_lines. Also: a database
+ * of schema 1 is migrated with its waiting lines in the queue.
+ */
+#include <stdarg.h>
+#include <stddef.h>
+#include <setjmp.h>
+#include <stdint.h>
+#include <cmocka.h>
+
+#include <sqlite3.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "../../src/store/schema_sqlite.h"
+#include "../../src/store/store.h"
+#include "unit_db.h"
+
+#define DAY 20800
+
+static char db_path[64];
+
+static int setup(void **state) {
+  (void)state;
+  snprintf(db_path, sizeof db_path, "/tmp/bo-queue-XXXXXX");
+  return unit_db_temp_name(db_path) ? 0 : -1;
+}
+
+static int teardown(void **state) {
+  (void)state;
+  unit_db_remove(db_path);
+  return 0;
+}
+
+static bo_store *open_store(void) {
+  bo_store *st = NULL;
+  bo_err err = {0};
+  assert_int_equal(bo_store_sqlite_open(db_path, BO_STORE_WRITER, &st, &err), BO_OK);
+  return st;
+}
+
+/* Line `no` of order `id`: qty units of SKU "Q", `backordered` of them
+ * waiting with a promise of one date, the rest allocated. */
+static bo_line line_of(const char *id, int no, int64_t qty, int64_t backordered) {
+  bo_line l = {.line_no = no, .qty = qty, .allocated = qty - backordered,
+               .backordered = backordered, .queue_us = 1000 + no, .created_at = 1,
+               .first_promise = BO_DAY_NONE, .need_by = BO_DAY_NONE, .n_lines = 2};
+  snprintf(l.order_id, sizeof l.order_id, "%s", id);
+  snprintf(l.sku, sizeof l.sku, "Q");
+  if (backordered > 0) {
+    l.promise = (bo_schedule){1, {{backordered, DAY, false}}};
+    l.first_promise = DAY;
+  }
+  return l;
+}
+
+static bo_line order_line(bo_store *st, const char *id, int no) {
+  bo_lines ls = {0};
+  assert_int_equal(st->ops->order_lines(st, id, &ls), BO_OK);
+  assert_true((size_t)no <= ls.n);
+  const bo_line l = ls.v[no - 1];
+  bo_lines_release(&ls);
+  return l;
+}
+
+static size_t queue_len(bo_store *st) {
+  bo_lines q = {0};
+  assert_int_equal(st->ops->queue_load(st, "Q", &q), BO_OK);
+  const size_t n = q.n;
+  bo_lines_release(&q);
+  return n;
+}
+
+/* Re-dated in the queue only, read back through order_lines, then filled:
+ * the delay and the first promise survive the line leaving the queue. */
+static void test_redate_then_fill_keeps_history(void **state) {
+  (void)state;
+  bo_store *st = open_store();
+  assert_int_equal(st->ops->begin(st), BO_OK);
+  bo_line a = line_of("A", 1, 3, 2), b = line_of("A", 2, 1, 1), c = line_of("B", 1, 1, 0);
+  assert_int_equal(st->ops->line_insert(st, &a), BO_OK);
+  assert_int_equal(st->ops->line_insert(st, &b), BO_OK);
+  assert_int_equal(st->ops->line_insert(st, &c), BO_OK);
+  assert_int_equal(queue_len(st), 2); /* c does not wait */
+
+  /* a PO is late: both waiting lines re-dated a week later, one delay each */
+  bo_line like = a;
+  like.promise.parts[0].date = DAY + 7;
+  assert_int_equal(st->ops->line_update_promise_run(st, &a, &b, &like, true), BO_OK);
+  bo_line r = order_line(st, "A", 1);
+  assert_int_equal(r.promise.n, 1);
+  assert_int_equal(r.promise.parts[0].date, DAY + 7);
+  assert_int_equal(r.first_promise, DAY);
+  assert_int_equal(r.delays, 1);
+  assert_int_equal(r.backordered, 2);
+
+  /* the customer consents on line 2 (a full write: both tables) */
+  b = order_line(st, "A", 2);
+  b.consented = true;
+  assert_int_equal(st->ops->line_update(st, &b), BO_OK);
+
+  /* stock arrives for both: they leave the queue with their history */
+  bo_lines q = {0};
+  assert_int_equal(st->ops->queue_load(st, "Q", &q), BO_OK);
+  assert_int_equal(q.n, 2);
+  assert_int_equal(q.v[1].consented, true);
+  assert_int_equal(st->ops->queue_fill_through(st, &q.v[1]), BO_OK);
+  bo_lines_release(&q);
+  assert_int_equal(queue_len(st), 0);
+  r = order_line(st, "A", 1);
+  assert_int_equal(r.allocated, 3);
+  assert_int_equal(r.backordered, 0);
+  assert_int_equal(r.promise.n, 0);
+  assert_int_equal(r.first_promise, DAY);
+  assert_int_equal(r.delays, 1);
+  r = order_line(st, "A", 2);
+  assert_int_equal(r.allocated, 1);
+  assert_int_equal(r.delays, 1);
+  assert_int_equal(r.consented, true);
+  bool waiting = true;
+  assert_int_equal(st->ops->order_waiting(st, "A", &waiting), BO_OK);
+  assert_false(waiting);
+  assert_int_equal(st->ops->commit(st), BO_OK);
+  st->ops->close(st);
+}
+
+/* A fill stops at the given line; a line written with nothing backordered
+ * leaves the queue; a rolled-back savepoint puts the queue back. */
+static void test_fill_through_and_leave(void **state) {
+  (void)state;
+  bo_store *st = open_store();
+  assert_int_equal(st->ops->begin(st), BO_OK);
+  bo_line l[3] = {line_of("A", 1, 1, 1), line_of("B", 1, 2, 2), line_of("C", 1, 4, 4)};
+  for (int i = 0; i < 3; i++) assert_int_equal(st->ops->line_insert(st, &l[i]), BO_OK);
+  assert_int_equal(st->ops->savepoint(st), BO_OK);
+  assert_int_equal(st->ops->queue_fill_through(st, &l[0]), BO_OK);
+  assert_int_equal(queue_len(st), 2);
+  assert_int_equal(st->ops->rollback_to(st), BO_OK); /* and releases it */
+  assert_int_equal(queue_len(st), 3);
+  assert_int_equal(order_line(st, "A", 1).backordered, 1);
+
+  assert_int_equal(st->ops->queue_fill_through(st, &l[0]), BO_OK);
+  assert_int_equal(order_line(st, "A", 1).allocated, 1);
+  assert_int_equal(order_line(st, "B", 1).backordered, 2);
+  /* B is cancelled: it leaves the queue */
+  l[1].backordered = 0;
+  l[1].cancelled = 2;
+  l[1].promise.n = 0;
+  assert_int_equal(st->ops->line_update(st, &l[1]), BO_OK);
+  bo_lines q = {0};
+  assert_int_equal(st->ops->queue_load(st, "Q", &q), BO_OK);
+  assert_int_equal(q.n, 1);
+  assert_string_equal(q.v[0].order_id, "C");
+  assert_int_equal(q.v[0].backordered, 4);
+  bo_lines_release(&q);
+  bool after = true;
+  assert_int_equal(st->ops->queue_has_after(st, &l[1], &after), BO_OK);
+  assert_true(after);
+  assert_int_equal(st->ops->queue_has_after(st, &l[2], &after), BO_OK);
+  assert_false(after);
+  assert_int_equal(st->ops->commit(st), BO_OK);
+  st->ops->close(st);
+}
+
+static void exec_ok(sqlite3 *db, const char *sql) {
+  char *msg = NULL;
+  if (sqlite3_exec(db, sql, NULL, NULL, &msg) != SQLITE_OK) fail_msg("%s: %s", sql, msg);
+}
+
+/* A database of schema 1 with a waiting and a filled line: after the
+ * migration the waiting one is in the queue, with its promise. */
+static void test_migration_fills_queue(void **state) {
+  (void)state;
+  sqlite3 *db;
+  assert_int_equal(sqlite3_open(db_path, &db), SQLITE_OK);
+  exec_ok(db, bo__sqlite_migrations[0]);
+  exec_ok(db, "PRAGMA user_version=1;"
+              "INSERT INTO order_lines VALUES('A',1,'Q',2,0,2,0,0,0,5,0,1,'2@20800',20800,1,0,"
+              "NULL,0,1);"
+              "INSERT INTO order_lines VALUES('B',1,'Q',1,1,0,0,0,0,6,0,1,'',20800,0,0,NULL,0,1);");
+  sqlite3_close(db);
+  bo_store *st = open_store();
+  bo_lines q = {0};
+  assert_int_equal(st->ops->queue_load(st, "Q", &q), BO_OK);
+  assert_int_equal(q.n, 1);
+  assert_string_equal(q.v[0].order_id, "A");
+  assert_int_equal(q.v[0].backordered, 2);
+  assert_int_equal(q.v[0].delays, 1);
+  assert_int_equal(q.v[0].promise.n, 1);
+  assert_int_equal(q.v[0].promise.parts[0].date, DAY);
+  bo_lines_release(&q);
+  st->ops->close(st);
+}
+
+int main(void) {
+  const struct CMUnitTest tests[] = {
+      cmocka_unit_test_setup_teardown(test_redate_then_fill_keeps_history, setup, teardown),
+      cmocka_unit_test_setup_teardown(test_fill_through_and_leave, setup, teardown),
+      cmocka_unit_test_setup_teardown(test_migration_fills_queue, setup, teardown),
+  };
+  return cmocka_run_group_tests(tests, NULL, NULL);
+}
