@@ -219,8 +219,8 @@ static int gen_skus(gen_state *s) {
                            "INSERT INTO ledger(sku,delta,on_hand_after,reason,ref,at)"
                            " VALUES(?1,?2,?2,'initial_count','',?3)");
   sqlite3_stmt *pl = prep(s->db,
-                          "INSERT INTO po_lines(po_id,line_no,sku,qty,received,open)"
-                          " VALUES(?1,?2,?3,?4,0,1)");
+                          "INSERT INTO po_lines(po_id,line_no,sku,qty,received,open,eta)"
+                          " VALUES(?1,?2,?3,?4,0,1,?5)");
   sqlite3_stmt *po = prep(s->db,
                           "INSERT INTO purchase_orders(id,seq,supplier,eta,status,created_at,"
                           "updated_at) VALUES(?1,?2,'SUP-1',?3,0,?4,?4)");
@@ -260,6 +260,7 @@ static int gen_skus(gen_state *s) {
       sqlite3_bind_int(pl, 2, po_line_of(i));
       sqlite3_bind_text(pl, 3, id, -1, SQLITE_STATIC);
       sqlite3_bind_int64(pl, 4, g->po_qty);
+      sqlite3_bind_int(pl, 5, po_eta(po_of(i), s->today));
       rc = step(s->db, pl);
       if (!rc && po_line_of(i) == 1) {
         sqlite3_bind_text(po, 1, po_id, -1, SQLITE_STATIC);

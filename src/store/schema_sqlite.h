@@ -81,6 +81,14 @@ static const char *const bo__sqlite_migrations[] = {
     "  cancelled, queue_prio, queue_us, tier, created_at, promise, first_promise, delays,"
     "  consented, need_by, if_late, n_lines, 0 FROM order_lines WHERE backordered > 0;"
     "DROP INDEX lines_queue;",
+    /* 3: a SKU's open supply from one index: each PO line carries its PO's
+     * ETA, and the open lines are indexed in supply order with the columns
+     * the promise walk reads (no join, no sort). */
+    "ALTER TABLE po_lines ADD COLUMN eta INTEGER NOT NULL DEFAULT 0;"
+    "UPDATE po_lines SET eta=(SELECT eta FROM purchase_orders p WHERE p.id=po_lines.po_id);"
+    "DROP INDEX po_lines_open;"
+    "CREATE INDEX po_lines_open ON po_lines(sku, eta, po_id, line_no, qty, received, open)"
+    "  WHERE open = 1;",
 };
 
 #define BO__SQLITE_SCHEMA_VERSION \

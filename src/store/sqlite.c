@@ -56,9 +56,8 @@
   X(LEDGER_LIST, "SELECT id,sku,delta,on_hand_after,reason,ref,at FROM ledger"              \
                  " WHERE sku=?1 AND id>?2 ORDER BY id LIMIT ?3")                            \
   X(LEDGER_SUM, "SELECT coalesce(sum(delta),0) FROM ledger WHERE sku=?1")                   \
-  X(INCOMING, "SELECT p.id, l.qty-l.received, p.eta FROM po_lines l"                        \
-              " JOIN purchase_orders p ON p.id=l.po_id"                                     \
-              " WHERE l.sku=?1 AND l.open=1 ORDER BY p.eta, p.id, l.line_no")               \
+  X(INCOMING, "SELECT po_id, qty-received, eta FROM po_lines WHERE sku=?1 AND open=1"       \
+              " ORDER BY eta, po_id, line_no")                                              \
   X(ORDER_INSERT, "INSERT INTO orders(id,seq,customer_id,customer_email,tier,ship_policy,"  \
                   "need_by,if_late,status,created_at,updated_at) VALUES(?1,"                \
                   "(SELECT coalesce(max(seq),0)+1 FROM orders),?2,?3,?4,?5,?6,?7,?8,?9,?10)") \
@@ -133,10 +132,10 @@
             " WHERE id=?1")                                                                 \
   X(PO_LIST, "SELECT id FROM purchase_orders WHERE seq < coalesce((SELECT seq FROM"         \
              " purchase_orders WHERE id=?1), 9223372036854775807) ORDER BY seq DESC LIMIT ?2") \
-  X(PO_LINE_UPSERT, "INSERT INTO po_lines(po_id,line_no,sku,qty,received,open)"             \
-                    " VALUES(?1,?2,?3,?4,?5,?6) ON CONFLICT(po_id,line_no) DO UPDATE SET"   \
+  X(PO_LINE_UPSERT, "INSERT INTO po_lines(po_id,line_no,sku,qty,received,open,eta)"         \
+                    " VALUES(?1,?2,?3,?4,?5,?6,?7) ON CONFLICT(po_id,line_no) DO UPDATE SET" \
                     " sku=excluded.sku,qty=excluded.qty,received=excluded.received,"        \
-                    " open=excluded.open")                                                  \
+                    " open=excluded.open,eta=excluded.eta")                                 \
   X(PO_LINES, "SELECT line_no,sku,qty,received,open FROM po_lines WHERE po_id=?1"           \
               " ORDER BY line_no")                                                          \
   X(SHIPMENT_INSERT, "INSERT INTO shipments(id,order_id,at,lines) VALUES(?1,?2,?3,?4)")     \
@@ -1287,6 +1286,7 @@ static bo_rc po_lines_write(bo_store *st, const bo_po *po) {
     sqlite3_bind_int64(s, 4, l->qty);
     sqlite3_bind_int64(s, 5, l->received);
     sqlite3_bind_int(s, 6, l->open);
+    sqlite3_bind_int(s, 7, po->eta);
     rc = step_done(st, s);
   }
   return rc;
