@@ -36,17 +36,33 @@ bool bo_schedule_equal(const bo_schedule *a, const bo_schedule *b) {
   return true;
 }
 
+/* Appends the decimal digits of v (>= 0) at buf + len; the new length. */
+static size_t put_digits(char *buf, size_t len, int64_t v) {
+  char tmp[20];
+  size_t n = 0;
+  do {
+    tmp[n++] = (char)('0' + v % 10);
+    v /= 10;
+  } while (v > 0);
+  while (n > 0) buf[len++] = tmp[--n];
+  return len;
+}
+
 size_t bo_schedule_encode(const bo_schedule *s, char *buf, size_t size) {
+  /* the longest part: ';' qty (<= 1e9: 10 digits) '@' date (< 1e9) 'e' */
+  enum { PART_MAX = 1 + 10 + 1 + 9 + 1 };
   size_t len = 0;
-  BO_ASSERT(size > 0);
-  buf[0] = '\0';
-  for (int i = 0; i < s->n && len < size; i++) {
-    const int w = snprintf(buf + len, size - len, "%s%lld@%ld%s", i ? ";" : "",
-                           (long long)s->parts[i].qty, (long)s->parts[i].date,
-                           s->parts[i].estimate ? "e" : "");
-    BO_ASSERT(w > 0 && (size_t)w < size - len);
-    len += (size_t)w;
+  BO_ASSERT(size > (size_t)s->n * PART_MAX);
+  for (int i = 0; i < s->n; i++) {
+    const bo_promise_part *p = &s->parts[i];
+    BO_ASSERT(p->qty >= 0 && p->qty <= BO_QTY_MAX && p->date >= 0 && p->date < 1000000000);
+    if (i) buf[len++] = ';';
+    len = put_digits(buf, len, p->qty);
+    buf[len++] = '@';
+    len = put_digits(buf, len, p->date);
+    if (p->estimate) buf[len++] = 'e';
   }
+  buf[len] = '\0';
   return len;
 }
 

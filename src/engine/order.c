@@ -56,43 +56,47 @@ static bo_rc insert_order(bo_engine *e, bo_order *o, bool generate) {
   return rc ? rc : BO_E_CONFLICT;
 }
 
+/* "lines[i].what" in buf (48 bytes), for an error about that field. */
+static const char *line_field(char *buf, int i, const char *what) {
+  snprintf(buf, 48, "lines[%d].%s", i, what);
+  return buf;
+}
+
 /* Checks every line against its SKU's policy before anything is written. */
 static bo_rc check_lines(bo_engine *e, const bo_order_request *req, bo_sku *skus,
                          bo_split *splits, int64_t *incoming_total, bo_err *err) {
   for (int i = 0; i < req->n_lines; i++) {
     const bo_line_request *lr = &req->lines[i];
-    char field[48];
-    snprintf(field, sizeof field, "lines[%d].sku", i);
+    char field[48]; /* named only for an error (formatting costs on the hot path) */
     for (int j = 0; j < i; j++)
       if (strcmp(req->lines[j].sku, lr->sku) == 0)
-        return bo_err_set(err, BO_E_INVALID, field,
+        return bo_err_set(err, BO_E_INVALID, line_field(field, i, "sku"),
                           "sku \"%s\" appears twice: give one line per sku", lr->sku);
     bo_rc rc = e->st->ops->sku_get(e->st, lr->sku, &skus[i]);
     if (rc == BO_E_NOT_FOUND)
-      return bo_err_set(err, BO_E_INVALID, field, "sku \"%s\" not found", lr->sku);
-    if (rc) return bo_err_set(err, rc, field, "cannot read sku \"%s\"", lr->sku);
+      return bo_err_set(err, BO_E_INVALID, line_field(field, i, "sku"), "sku \"%s\" not found", lr->sku);
+    if (rc) return bo_err_set(err, rc, line_field(field, i, "sku"), "cannot read sku \"%s\"", lr->sku);
     /* the open supply only matters to a limit of "incoming" (and status) */
     incoming_total[i] = 0;
     if (skus[i].backorder_limit == BO_LIMIT_INCOMING) {
       bo_incomings in;
       if ((rc = e->st->ops->incoming_load(e->st, lr->sku, &in)))
-        return bo_err_set(err, rc, field, "cannot read supply of sku \"%s\"", lr->sku);
+        return bo_err_set(err, rc, line_field(field, i, "sku"), "cannot read supply of sku \"%s\"", lr->sku);
       incoming_total[i] = in.total;
     }
     splits[i] = bo_split_line(&skus[i], incoming_total[i], lr->qty);
-    snprintf(field, sizeof field, "lines[%d].qty", i);
     switch (splits[i].rc) {
       case BO_OK: break;
       case BO_E_OUT_OF_STOCK:
-        return bo_err_set(err, BO_E_OUT_OF_STOCK, field,
+        return bo_err_set(err, BO_E_OUT_OF_STOCK, line_field(field, i, "qty"),
                           "sku \"%s\" has %lld available and does not take backorders",
                           lr->sku, (long long)bo_sku_available(&skus[i]));
       case BO_E_DISCONTINUED:
-        return bo_err_set(err, BO_E_DISCONTINUED, field,
+        return bo_err_set(err, BO_E_DISCONTINUED, line_field(field, i, "qty"),
                           "sku \"%s\" is discontinued and has %lld available", lr->sku,
                           (long long)bo_sku_available(&skus[i]));
       default:
-        return bo_err_set(err, BO_E_LIMIT, field,
+        return bo_err_set(err, BO_E_LIMIT, line_field(field, i, "qty"),
                           "sku \"%s\" can take %lld more units on backorder, %lld asked",
                           lr->sku, (long long)bo_backorder_room(&skus[i], incoming_total[i]),
                           (long long)splits[i].backordered);

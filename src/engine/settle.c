@@ -35,7 +35,7 @@ size_t bo__supply(const bo_incomings *in, bo_supply *out) {
 bo_rc bo__event_text(bo_engine *e, int64_t now, const char *type, const char *order_id,
                      const char *sku, const char *data) {
   bo_event ev = {.at = now, .data = data};
-  snprintf(ev.type, sizeof ev.type, "%s", type);
+  memcpy(ev.type, type, strnlen(type, sizeof ev.type - 1) + 1);
   memcpy(ev.order_id, order_id, strnlen(order_id, BO_ID_LEN_MAX) + 1);
   memcpy(ev.sku, sku, strnlen(sku, BO_SKU_ID_LEN_MAX) + 1);
   return e->st->ops->event_append(e->st, &ev);
