@@ -6,6 +6,12 @@
  * so an acknowledged batch survives a crash or power loss; reader connections (one per HTTP thread)
  * see the last commit and never wait for the writer. Every statement is
  * prepared once per connection and reused.
+ *
+ * A line with backordered units also has a row in the `queue` table, in
+ * queue order (schema migration 2): the queue is read, re-dated and filled
+ * as one key range. order_lines' counters are always exact; re-dating
+ * writes only the queue row, so the promise columns of a waiting line are
+ * read from there, and go back to order_lines when the line leaves.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -75,8 +81,7 @@
                  "shipped=?7,cancelled=?8,queue_prio=?9,queue_us=?10,tier=?11,"             \
                  "created_at=?12,promise=?13,first_promise=?14,delays=?15,consented=?16,"   \
                  "need_by=?17,if_late=?18,n_lines=?19 WHERE order_id=?1 AND line_no=?2")    \
-  X(LINE_PROMISE, "UPDATE order_lines SET promise=?3,first_promise=?4,delays=?5,consented=?6" \
-                  " WHERE order_id=?1 AND line_no=?2")                                      \
+  X(QUEUE_INSERT, "INSERT INTO queue(" LINE_COLS ") VALUES(" LINE_PARAMS ")")              \
   X(QUEUE_PUT, "INSERT INTO queue(" LINE_COLS ") VALUES(" LINE_PARAMS ")"                   \
                " ON CONFLICT(sku,queue_prio,queue_us,order_id,line_no) DO UPDATE SET"       \
                " qty=?4,allocated=?5,backordered=?6,shipped=?7,cancelled=?8,tier=?11,"      \
@@ -792,8 +797,8 @@ static bo_rc line_store(bo_store *st, int id, const bo_line *l) {
   note_changed(st, l->sku);
   bo_rc rc = line_write(st, id, l);
   if (rc) return rc;
+  if (id == S_LINE_INSERT) return l->backordered > 0 ? line_write(st, S_QUEUE_INSERT, l) : BO_OK;
   if (l->backordered > 0) return line_write(st, S_QUEUE_PUT, l);
-  if (id == S_LINE_INSERT) return BO_OK;
   sqlite3_stmt *s = stmt(st, S_QUEUE_DROP);
   if (!s) return BO_E_STORE;
   bind_text(s, 1, l->sku);
@@ -810,24 +815,17 @@ static bo_rc sq_line_update(bo_store *st, const bo_line *l) {
 
 static bo_rc sq_line_update_promise(bo_store *st, const bo_line *l) {
   char promise[BO_PROMISE_PARTS_MAX * 40];
-  const bool waiting = l->backordered > 0;
-  sqlite3_stmt *s = stmt(st, waiting ? S_QUEUE_PROMISE : S_LINE_PROMISE);
+  BO_ASSERT(l->backordered > 0);
+  sqlite3_stmt *s = stmt(st, S_QUEUE_PROMISE);
   if (!s) return BO_E_STORE;
   note_changed(st, l->sku);
   bo_schedule_encode(&l->promise, promise, sizeof promise);
-  int i = 1;
-  if (waiting) {
-    bind_text(s, i++, l->sku);
-    bind_queue_key(s, i, l);
-    i += 4;
-  } else {
-    bind_text(s, i++, l->order_id);
-    sqlite3_bind_int(s, i++, l->line_no);
-  }
-  bind_text(s, i++, promise);
-  bind_day(s, i++, l->first_promise);
-  sqlite3_bind_int(s, i++, l->delays);
-  sqlite3_bind_int(s, i, l->consented);
+  bind_text(s, 1, l->sku);
+  bind_queue_key(s, 2, l);
+  bind_text(s, 6, promise);
+  bind_day(s, 7, l->first_promise);
+  sqlite3_bind_int(s, 8, l->delays);
+  sqlite3_bind_int(s, 9, l->consented);
   return step_done(st, s);
 }
 

@@ -210,8 +210,8 @@ typedef struct bo_store_ops {
 
   bo_rc (*line_insert)(bo_store *st, const bo_line *l);
   bo_rc (*line_update)(bo_store *st, const bo_line *l);
-  /* writes only the promise fields (promise, first_promise, delays, consented):
-   * no queue index changes, for re-dating */
+  /* writes only the promise fields (promise, first_promise, delays, consented)
+   * of a line that waits (backordered > 0), for re-dating */
   bo_rc (*line_update_promise)(bo_store *st, const bo_line *l);
   /* Every backordered line of last->sku up to `last` in queue order (included)
    * gets all its backordered units allocated and no promise: the head of a
@@ -220,7 +220,7 @@ typedef struct bo_store_ops {
   /* Every backordered line of from->sku from `from` to `to` in queue order
    * (both included) gets like->promise, first_promise where it had none
    * (the promise's date), and with `delayed` one more delay and no consent:
-   * a run of lines re-dated alike, in one statement, no index change. */
+   * a run of lines re-dated alike, in one statement. */
   bo_rc (*line_update_promise_run)(bo_store *st, const bo_line *from, const bo_line *to,
                                    const bo_line *like, bool delayed);
   /* whether any line of the order still has backordered units */
