@@ -119,14 +119,14 @@ static void check_counters(checker *c, const bo_sku *k) {
               (long long)k->backordered, (long long)k->backorder_limit);
 }
 
-/* The queue must hold the SKU's backordered units, and promises must be what
- * the supply gives now: re-walk the queue and compare. */
 static bo_rc count_line(void *p, const bo_line *l) {
   (void)l;
   ++*(int64_t *)p;
   return BO_OK;
 }
 
+/* The queue must hold the SKU's backordered units, and promises must be what
+ * the supply gives now: re-walk the queue and compare. */
 static void check_promises(checker *c, const bo_sku *k) {
   bo_store *st = c->e->st;
   if (k->backordered == 0) { /* then its queue is empty: one look */

@@ -3,7 +3,8 @@
  *
  * incoming_load must list the open purchase-order lines of one SKU by ETA,
  * then PO id, then PO line, whatever order they were written in, leave out
- * closed lines and other SKUs, and sum their open units.
+ * closed lines and other SKUs, and sum their open units; a database of
+ * schema 2 (PO lines without their ETA) is migrated with the ETAs.
  */
 #include <stdarg.h>
 #include <stddef.h>
@@ -11,9 +12,11 @@
 #include <stdint.h>
 #include <cmocka.h>
 
+#include <sqlite3.h>
 #include <stdio.h>
 #include <string.h>
 
+#include "../../src/store/schema_sqlite.h"
 #include "../../src/store/store.h"
 #include "unit_db.h"
 
@@ -87,9 +90,38 @@ static void test_open_supply_in_order(void **state) {
   st->ops->close(st);
 }
 
+static void test_migration_copies_etas(void **state) {
+  (void)state;
+  sqlite3 *db;
+  assert_int_equal(sqlite3_open(db_path, &db), SQLITE_OK);
+  assert_true(unit_db_exec(db, bo__sqlite_migrations[0]));
+  assert_true(unit_db_exec(db, bo__sqlite_migrations[1]));
+  assert_true(unit_db_exec(db, "PRAGMA user_version=2;"
+              "INSERT INTO purchase_orders VALUES('PO-1',1,'S',500,0,1,1);"
+              "INSERT INTO purchase_orders VALUES('PO-2',2,'S',400,0,1,1);"
+              "INSERT INTO po_lines VALUES('PO-1',1,'X',5,0,1);"
+              "INSERT INTO po_lines VALUES('PO-2',1,'X',3,1,1);"
+              "INSERT INTO po_lines VALUES('PO-2',2,'X',9,9,0);"));
+  sqlite3_close(db);
+  bo_store *st = NULL;
+  bo_err err = {0};
+  assert_int_equal(bo_store_sqlite_open(db_path, BO_STORE_WRITER, &st, &err), BO_OK);
+  bo_incomings in;
+  assert_int_equal(st->ops->incoming_load(st, "X", &in), BO_OK);
+  assert_int_equal(in.n, 2);
+  assert_string_equal(in.v[0].po, "PO-2");
+  assert_int_equal(in.v[0].eta, 400);
+  assert_int_equal(in.v[0].qty, 2);
+  assert_string_equal(in.v[1].po, "PO-1");
+  assert_int_equal(in.v[1].eta, 500);
+  assert_int_equal(in.total, 7);
+  st->ops->close(st);
+}
+
 int main(void) {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test_setup_teardown(test_open_supply_in_order, setup, teardown),
+      cmocka_unit_test_setup_teardown(test_migration_copies_etas, setup, teardown),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
 }

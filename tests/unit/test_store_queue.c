@@ -168,22 +168,17 @@ static void test_fill_through_and_leave(void **state) {
   st->ops->close(st);
 }
 
-static void exec_ok(sqlite3 *db, const char *sql) {
-  char *msg = NULL;
-  if (sqlite3_exec(db, sql, NULL, NULL, &msg) != SQLITE_OK) fail_msg("%s: %s", sql, msg);
-}
-
 /* A database of schema 1 with a waiting and a filled line: after the
  * migration the waiting one is in the queue, with its promise. */
 static void test_migration_fills_queue(void **state) {
   (void)state;
   sqlite3 *db;
   assert_int_equal(sqlite3_open(db_path, &db), SQLITE_OK);
-  exec_ok(db, bo__sqlite_migrations[0]);
-  exec_ok(db, "PRAGMA user_version=1;"
+  assert_true(unit_db_exec(db, bo__sqlite_migrations[0]));
+  assert_true(unit_db_exec(db, "PRAGMA user_version=1;"
               "INSERT INTO order_lines VALUES('A',1,'Q',2,0,2,0,0,0,5,0,1,'2@20800',20800,1,0,"
               "NULL,0,1);"
-              "INSERT INTO order_lines VALUES('B',1,'Q',1,1,0,0,0,0,6,0,1,'',20800,0,0,NULL,0,1);");
+              "INSERT INTO order_lines VALUES('B',1,'Q',1,1,0,0,0,0,6,0,1,'',20800,0,0,NULL,0,1);"));
   sqlite3_close(db);
   bo_store *st = open_store();
   bo_lines q = {0};

@@ -4,6 +4,7 @@
 #ifndef BO_UNIT_DB_H
 #define BO_UNIT_DB_H
 
+#include <sqlite3.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -35,6 +36,16 @@ static inline void unit_db_remove(const char *path) {
   unlink(p);
   snprintf(p, sizeof p, "%s-shm", path);
   unlink(p);
+}
+
+/* Runs SQL on a raw connection (to build an old schema, say); false, with
+ * SQLite's message on stderr, when it fails. */
+static inline bool unit_db_exec(sqlite3 *db, const char *sql) {
+  char *msg = NULL;
+  if (sqlite3_exec(db, sql, NULL, NULL, &msg) == SQLITE_OK) return true;
+  fprintf(stderr, "%s: %s\n", sql, msg ? msg : "error");
+  sqlite3_free(msg);
+  return false;
 }
 
 #endif
