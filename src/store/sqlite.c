@@ -1536,16 +1536,24 @@ static bo_rc exec_sql(sqlite3 *db, const char *sql) {
   return BO_OK;
 }
 
-/* Applies the migrations past the database's user_version, each atomically. */
-static bo_rc migrate(sqlite3 *db, bo_err *err) {
+/* The database's schema version; an error when this binary is older. */
+static bo_rc schema_version(sqlite3 *db, int *out, bo_err *err) {
   sqlite3_stmt *s;
   if (sqlite3_prepare_v2(db, "PRAGMA user_version", -1, &s, NULL) != SQLITE_OK)
     return bo_err_set(err, BO_E_STORE, "", "cannot read schema version: %s", sqlite3_errmsg(db));
-  const int version = sqlite3_step(s) == SQLITE_ROW ? sqlite3_column_int(s, 0) : 0;
+  *out = sqlite3_step(s) == SQLITE_ROW ? sqlite3_column_int(s, 0) : 0;
   sqlite3_finalize(s);
-  if (version > BO__SQLITE_SCHEMA_VERSION)
+  if (*out > BO__SQLITE_SCHEMA_VERSION)
     return bo_err_set(err, BO_E_STORE, "", "database schema %d is newer than this binary (%d)",
-                      version, BO__SQLITE_SCHEMA_VERSION);
+                      *out, BO__SQLITE_SCHEMA_VERSION);
+  return BO_OK;
+}
+
+/* Applies the migrations past the database's user_version, each atomically. */
+static bo_rc migrate(sqlite3 *db, bo_err *err) {
+  int version;
+  const bo_rc rc = schema_version(db, &version, err);
+  if (rc) return rc;
   for (int v = version; v < BO__SQLITE_SCHEMA_VERSION; v++) {
     char bump[64];
     snprintf(bump, sizeof bump, "PRAGMA user_version=%d", v + 1);
@@ -1600,6 +1608,14 @@ bo_rc bo_store_sqlite_open(const char *path, bo_store_mode mode, bo_store **out,
     if (!rc) rc = exec_sql(s->ckpt_db, "PRAGMA synchronous=NORMAL;");
   } else {
     rc = exec_sql(s->db, "PRAGMA cache_size=-8192; PRAGMA query_only=1;");
+    int version = 0;
+    if (!rc) rc = schema_version(s->db, &version, err);
+    /* a reader cannot migrate: the writer (`serve`) does, at its start */
+    if (!rc && version < BO__SQLITE_SCHEMA_VERSION)
+      rc = bo_err_set(err, BO_E_STORE, "db",
+                      "database \"%s\" has schema %d, this binary reads %d: start `backorder "
+                      "serve` on it once to upgrade it",
+                      path, version, BO__SQLITE_SCHEMA_VERSION);
   }
 done:
   if (rc != BO_OK) {

@@ -5,7 +5,8 @@
  * re-dating writes only the queue row, so every reader of lines must see the
  * queue row's promise columns, and a line that leaves the queue must take
  * them (first promise, delays, consent) into order_lines. Also: a database
- * of schema 1 is migrated with its waiting lines in the queue.
+ * of schema 1 is migrated with its waiting lines in the queue (by the
+ * writer; a reader refuses it and says so).
  */
 #include <stdarg.h>
 #include <stddef.h>
@@ -180,6 +181,12 @@ static void test_migration_fills_queue(void **state) {
               "NULL,0,1);"
               "INSERT INTO order_lines VALUES('B',1,'Q',1,1,0,0,0,0,6,0,1,'',20800,0,0,NULL,0,1);"));
   sqlite3_close(db);
+  /* a reader cannot migrate, and says what to do */
+  bo_store *rd = NULL;
+  bo_err err = {0};
+  assert_int_equal(bo_store_sqlite_open(db_path, BO_STORE_READER, &rd, &err), BO_E_STORE);
+  assert_non_null(strstr(err.message, "has schema 1"));
+  assert_non_null(strstr(err.message, "backorder serve"));
   bo_store *st = open_store();
   bo_lines q = {0};
   assert_int_equal(st->ops->queue_load(st, "Q", &q), BO_OK);
