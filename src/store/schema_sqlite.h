@@ -89,6 +89,16 @@ static const char *const bo__sqlite_migrations[] = {
     "DROP INDEX po_lines_open;"
     "CREATE INDEX po_lines_open ON po_lines(sku, eta, po_id, line_no, qty, received, open)"
     "  WHERE open = 1;",
+    /* 4: a fill writes nothing to order_lines. The filled lines' queue rows
+     * are deleted; a line that order_lines says waits but that has no queue
+     * row was filled (every other change writes order_lines), and readers
+     * take it as fully allocated. Only what order_lines does not know of
+     * such a line is kept: the promise history of lines re-dated in the
+     * queue (`dirty`), here, until the line is written again. */
+    "CREATE TABLE filled(sku TEXT NOT NULL, queue_prio INTEGER NOT NULL,"
+    "  queue_us INTEGER NOT NULL, order_id TEXT NOT NULL, line_no INTEGER NOT NULL,"
+    "  first_promise INTEGER, delays INTEGER NOT NULL, consented INTEGER NOT NULL,"
+    "  PRIMARY KEY(sku, queue_prio, queue_us, order_id, line_no)) WITHOUT ROWID;",
 };
 
 #define BO__SQLITE_SCHEMA_VERSION \

@@ -9,9 +9,11 @@
  *
  * A line with backordered units also has a row in the `queue` table, in
  * queue order (schema migration 2): the queue is read, re-dated and filled
- * as one key range. order_lines' counters are always exact; re-dating
- * writes only the queue row, so the promise columns of a waiting line are
- * read from there, and go back to order_lines when the line leaves.
+ * as one key range. Re-dating writes only the queue row, so the promise
+ * columns of a waiting line are read from there. A fill only deletes the
+ * filled lines' queue rows (migration 4): a line that order_lines says
+ * waits but that has no queue row is read as fully allocated. Every other
+ * change of a line writes its order_lines row.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -87,29 +89,25 @@
                " qty=?4,allocated=?5,backordered=?6,shipped=?7,cancelled=?8,tier=?11,"      \
                "created_at=?12,promise=?13,first_promise=?14,delays=?15,consented=?16,"     \
                "need_by=?17,if_late=?18,n_lines=?19,dirty=0")                               \
-  X(QUEUE_DROP, "DELETE FROM queue WHERE sku=?1 AND queue_prio=?2 AND queue_us=?3"          \
-                " AND order_id=?4 AND line_no=?5")                                          \
+  X(QUEUE_DROP, "DELETE FROM queue WHERE " QUEUE_ROW)                                      \
+  X(FILLED_DROP, "DELETE FROM filled WHERE " QUEUE_ROW)                                     \
   X(QUEUE_PROMISE, "UPDATE queue SET promise=?6,first_promise=?7,delays=?8,consented=?9,"   \
-                   "dirty=1 WHERE sku=?1 AND queue_prio=?2 AND queue_us=?3 AND order_id=?4" \
-                   " AND line_no=?5")                                                       \
-  X(QUEUE_FILL, "UPDATE order_lines SET allocated=allocated+backordered,backordered=0,"     \
-                "promise='' WHERE (order_id,line_no) IN (SELECT order_id,line_no FROM queue" \
-                " WHERE sku=?1 AND " QUEUE_KEY " <= (?2,?3,?4,?5) AND dirty=0)")            \
-  X(QUEUE_FILL_DIRTY, "UPDATE order_lines SET allocated=order_lines.allocated"              \
-                      "+order_lines.backordered,backordered=0,promise='',"                  \
-                      "first_promise=q.first_promise,delays=q.delays,"                      \
-                      "consented=q.consented FROM queue q WHERE q.sku=?1 AND"               \
-                      " (q.queue_prio,q.queue_us,q.order_id,q.line_no) <= (?2,?3,?4,?5)"    \
-                      " AND q.dirty AND order_lines.order_id=q.order_id"                    \
-                      " AND order_lines.line_no=q.line_no")                                 \
+                   "dirty=1 WHERE " QUEUE_ROW)                                              \
+  X(QUEUE_FILL, "INSERT INTO filled SELECT sku," QUEUE_KEY_COLS ",first_promise,delays,"    \
+                "consented FROM queue WHERE sku=?1 AND " QUEUE_KEY " <= (?2,?3,?4,?5)"      \
+                " AND dirty")                                                               \
   X(QUEUE_FILL_DROP, "DELETE FROM queue WHERE sku=?1 AND " QUEUE_KEY " <= (?2,?3,?4,?5)")  \
+  X(QUEUE_FILL_ALL, "INSERT INTO filled SELECT sku," QUEUE_KEY_COLS ",first_promise,delays," \
+                    "consented FROM queue WHERE sku=?1 AND dirty")                          \
+  X(QUEUE_FILL_DROP_ALL, "DELETE FROM queue WHERE sku=?1")                                  \
   X(LINE_PROMISE_RUN, "UPDATE queue SET promise=?10,"                                       \
                       "first_promise=coalesce(first_promise,?11),delays=delays+?12,"        \
                       "consented=CASE WHEN ?12 THEN 0 ELSE consented END,"                  \
                       "dirty=(dirty OR ?12 OR first_promise IS NULL)"                       \
                       " WHERE sku=?1 AND " QUEUE_KEY " >= (?2,?3,?4,?5) AND"                \
                       " " QUEUE_KEY " <= (?6,?7,?8,?9)")                                    \
-  X(ORDER_WAITING, "SELECT 1 FROM order_lines WHERE order_id=?1 AND backordered>0 LIMIT 1")   \
+  X(ORDER_WAITING, "SELECT 1 FROM order_lines ol JOIN queue q ON " LINE_KEY_IS("q")        \
+                   " WHERE ol.order_id=?1 AND ol.backordered>0 LIMIT 1")                    \
   X(QUEUE_LOAD, "SELECT " LINE_COLS " FROM queue WHERE sku=?1 ORDER BY " QUEUE_KEY_COLS)    \
   X(QUEUE_AFTER, "SELECT 1 FROM queue WHERE sku=?1 AND " QUEUE_KEY " > (?2,?3,?4,?5)"       \
                  " LIMIT 1")                                                                \
@@ -167,16 +165,29 @@
 /* a line's place in its SKU's queue */
 #define QUEUE_KEY_COLS "queue_prio,queue_us,order_id,line_no"
 #define QUEUE_KEY "(" QUEUE_KEY_COLS ")"
-/* Lines as order_lines has them, with the promise columns of a waiting
- * line taken from its queue row (schema migration 2). */
+/* one line's row in the queue or in filled: ?1 its SKU, ?2..?5 its key */
+#define QUEUE_ROW "sku=?1 AND queue_prio=?2 AND queue_us=?3 AND order_id=?4 AND line_no=?5"
+/* Lines as order_lines has them, except: a waiting line (a queue row)
+ * takes its promise columns from the queue row (re-dating writes only
+ * there); a line order_lines says waits but with no queue row was filled
+ * (storage migration 4): fully allocated, no promise, and its promise
+ * history from `filled` when the queue had changed it. */
 #define LINE_COLS_OVERLAY                                                           \
-  "ol.order_id,ol.line_no,ol.sku,ol.qty,ol.allocated,ol.backordered,ol.shipped,"    \
+  "ol.order_id,ol.line_no,ol.sku,ol.qty,"                                           \
+  "ol.allocated+iif(q.sku IS NULL,ol.backordered,0),"                               \
+  "iif(q.sku IS NULL,0,ol.backordered),ol.shipped,"                                 \
   "ol.cancelled,ol.queue_prio,ol.queue_us,ol.tier,ol.created_at,"                   \
-  "coalesce(q.promise,ol.promise),iif(q.sku IS NULL,ol.first_promise,q.first_promise)," \
-  "coalesce(q.delays,ol.delays),coalesce(q.consented,ol.consented),ol.need_by,"     \
-  "ol.if_late,ol.n_lines FROM order_lines ol LEFT JOIN queue q ON ol.backordered>0"  \
-  " AND q.sku=ol.sku AND q.queue_prio=ol.queue_prio AND q.queue_us=ol.queue_us"     \
-  " AND q.order_id=ol.order_id AND q.line_no=ol.line_no"
+  "CASE WHEN q.sku IS NOT NULL THEN q.promise WHEN ol.backordered>0 THEN ''"        \
+  " ELSE ol.promise END,"                                                           \
+  "CASE WHEN q.sku IS NOT NULL THEN q.first_promise WHEN f.sku IS NOT NULL"         \
+  " THEN f.first_promise ELSE ol.first_promise END,"                                \
+  "coalesce(q.delays,f.delays,ol.delays),coalesce(q.consented,f.consented,ol.consented)," \
+  "ol.need_by,ol.if_late,ol.n_lines FROM order_lines ol"                            \
+  " LEFT JOIN queue q ON ol.backordered>0 AND " LINE_KEY_IS("q")                    \
+  " LEFT JOIN filled f ON ol.backordered>0 AND q.sku IS NULL AND " LINE_KEY_IS("f")
+#define LINE_KEY_IS(t)                                                              \
+  t ".sku=ol.sku AND " t ".queue_prio=ol.queue_prio AND " t ".queue_us=ol.queue_us AND " \
+  t ".order_id=ol.order_id AND " t ".line_no=ol.line_no"
 
 enum {
 #define SQL_ENUM(sym, sql) S_##sym,
@@ -785,6 +796,19 @@ static void bind_queue_key(sqlite3_stmt *s, int first, const bo_line *l) {
   sqlite3_bind_int(s, first + 3, l->line_no);
 }
 
+/* Runs statements that take a line's SKU as ?1 and its queue key as ?2..?5. */
+static bo_rc run_keyed(bo_store *st, const int *ids, size_t n, const bo_line *key) {
+  bo_rc rc = BO_OK;
+  for (size_t i = 0; i < n && !rc; i++) {
+    sqlite3_stmt *s = stmt(st, ids[i]);
+    if (!s) return BO_E_STORE;
+    bind_text(s, 1, key->sku);
+    bind_queue_key(s, 2, key);
+    rc = step_done(st, s);
+  }
+  return rc;
+}
+
 static bo_rc line_write(bo_store *st, int id, const bo_line *l) {
   sqlite3_stmt *s = stmt(st, id);
   if (!s) return BO_E_STORE;
@@ -799,11 +823,9 @@ static bo_rc line_store(bo_store *st, int id, const bo_line *l) {
   if (rc) return rc;
   if (id == S_LINE_INSERT) return l->backordered > 0 ? line_write(st, S_QUEUE_INSERT, l) : BO_OK;
   if (l->backordered > 0) return line_write(st, S_QUEUE_PUT, l);
-  sqlite3_stmt *s = stmt(st, S_QUEUE_DROP);
-  if (!s) return BO_E_STORE;
-  bind_text(s, 1, l->sku);
-  bind_queue_key(s, 2, l);
-  return step_done(st, s);
+  /* it waits no more: out of the queue, and its history out of `filled` */
+  static const int ids[] = {S_QUEUE_DROP, S_FILLED_DROP};
+  return run_keyed(st, ids, 2, l);
 }
 
 static bo_rc sq_line_insert(bo_store *st, const bo_line *l) {
@@ -852,21 +874,37 @@ static bo_rc sq_queue_load(bo_store *st, const char *sku, bo_lines *out) {
   return lines_query(st, S_QUEUE_LOAD, sku, out);
 }
 
-/* The filled head leaves the queue: its lines' counters (and, where the
- * queue row has changed them, their promise columns) go to order_lines, in
- * set-based statements (measured faster than one statement per line). */
+static bo_rc sq_queue_has_after(bo_store *st, const bo_line *l, bool *out) {
+  sqlite3_stmt *s = stmt(st, S_QUEUE_AFTER);
+  if (!s) return BO_E_STORE;
+  bind_text(s, 1, l->sku);
+  bind_queue_key(s, 2, l);
+  const int code = sqlite3_step(s);
+  *out = code == SQLITE_ROW;
+  sqlite3_reset(s);
+  return rc_of(SQ(st)->db, code, "queue_has_after");
+}
+
+/* The filled head leaves the queue (a range delete: no order_lines write,
+ * see LINE_COLS_OVERLAY), with the promise history of its re-dated lines
+ * kept in `filled`. */
 static bo_rc sq_queue_fill_through(bo_store *st, const bo_line *last) {
-  static const int ids[] = {S_QUEUE_FILL, S_QUEUE_FILL_DIRTY, S_QUEUE_FILL_DROP};
   note_changed(st, last->sku);
-  for (size_t i = 0; i < sizeof ids / sizeof ids[0]; i++) {
-    sqlite3_stmt *s = stmt(st, ids[i]);
+  bool after = true;
+  bo_rc rc = sq_queue_has_after(st, last, &after);
+  if (!rc && after) {
+    static const int ids[] = {S_QUEUE_FILL, S_QUEUE_FILL_DROP};
+    return run_keyed(st, ids, 2, last);
+  }
+  /* the whole queue: no bound to check on every row */
+  static const int all[] = {S_QUEUE_FILL_ALL, S_QUEUE_FILL_DROP_ALL};
+  for (size_t i = 0; i < 2 && !rc; i++) {
+    sqlite3_stmt *s = stmt(st, all[i]);
     if (!s) return BO_E_STORE;
     bind_text(s, 1, last->sku);
-    bind_queue_key(s, 2, last);
-    const bo_rc rc = step_done(st, s);
-    if (rc) return rc;
+    rc = step_done(st, s);
   }
-  return BO_OK;
+  return rc;
 }
 
 static bo_rc sq_line_update_promise_run(bo_store *st, const bo_line *from, const bo_line *to,
@@ -896,16 +934,6 @@ static bo_rc sq_order_waiting(bo_store *st, const char *order_id, bool *out) {
   return rc_of(SQ(st)->db, code, "order_waiting");
 }
 
-static bo_rc sq_queue_has_after(bo_store *st, const bo_line *l, bool *out) {
-  sqlite3_stmt *s = stmt(st, S_QUEUE_AFTER);
-  if (!s) return BO_E_STORE;
-  bind_text(s, 1, l->sku);
-  bind_queue_key(s, 2, l);
-  const int code = sqlite3_step(s);
-  *out = code == SQLITE_ROW;
-  sqlite3_reset(s);
-  return rc_of(SQ(st)->db, code, "queue_has_after");
-}
 
 static bo_rc each_line(sqlite3_stmt *s, void *p) {
   bo_line l;
@@ -1541,8 +1569,11 @@ static bo_rc schema_version(sqlite3 *db, int *out, bo_err *err) {
   sqlite3_stmt *s;
   if (sqlite3_prepare_v2(db, "PRAGMA user_version", -1, &s, NULL) != SQLITE_OK)
     return bo_err_set(err, BO_E_STORE, "", "cannot read schema version: %s", sqlite3_errmsg(db));
-  *out = sqlite3_step(s) == SQLITE_ROW ? sqlite3_column_int(s, 0) : 0;
+  const int code = sqlite3_step(s);
+  *out = code == SQLITE_ROW ? sqlite3_column_int(s, 0) : 0;
   sqlite3_finalize(s);
+  if (code != SQLITE_ROW)
+    return bo_err_set(err, BO_E_STORE, "", "cannot read schema version: %s", sqlite3_errstr(code));
   if (*out > BO__SQLITE_SCHEMA_VERSION)
     return bo_err_set(err, BO_E_STORE, "", "database schema %d is newer than this binary (%d)",
                       *out, BO__SQLITE_SCHEMA_VERSION);

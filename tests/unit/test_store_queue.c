@@ -4,7 +4,9 @@
  * A waiting line has a row in the queue table as well as in order_lines;
  * re-dating writes only the queue row, so every reader of lines must see the
  * queue row's promise columns, and a line that leaves the queue must take
- * them (first promise, delays, consent) into order_lines. Also: a database
+ * them (first promise, delays, consent) with it: a fill only deletes queue
+ * rows (keeping the history of re-dated lines in `filled`), and readers take
+ * a line with no queue row as allocated. Also: a database
  * of schema 1 is migrated with its waiting lines in the queue (by the
  * writer; a reader refuses it and says so).
  */
@@ -171,6 +173,72 @@ static void test_fill_through_and_leave(void **state) {
 
 /* A database of schema 1 with a waiting and a filled line: after the
  * migration the waiting one is in the queue, with its promise. */
+/* Counts the rows of a table through a raw connection. */
+static int64_t rows_of(const char *table) {
+  sqlite3 *db;
+  char sql[64];
+  sqlite3_stmt *s;
+  assert_int_equal(sqlite3_open(db_path, &db), SQLITE_OK);
+  snprintf(sql, sizeof sql, "SELECT count(*) FROM %s", table);
+  assert_int_equal(sqlite3_prepare_v2(db, sql, -1, &s, NULL), SQLITE_OK);
+  assert_int_equal(sqlite3_step(s), SQLITE_ROW);
+  const int64_t n = sqlite3_column_int64(s, 0);
+  sqlite3_finalize(s);
+  sqlite3_close(db);
+  return n;
+}
+
+/* A fill deletes queue rows and writes nothing else but the history of
+ * re-dated lines: readers take a line with no queue row as allocated, with
+ * its history. A filled line written again (shipped) is exact on its own. */
+static void test_filled_lines_read_as_allocated(void **state) {
+  (void)state;
+  bo_store *st = open_store();
+  assert_int_equal(st->ops->begin(st), BO_OK);
+  bo_line l[5];
+  char id[8];
+  for (int i = 0; i < 5; i++) {
+    snprintf(id, sizeof id, "O%d", i);
+    l[i] = line_of(id, 1, 2, 2);
+    l[i].n_lines = 1;
+    assert_int_equal(st->ops->line_insert(st, &l[i]), BO_OK);
+  }
+  /* O2..O4 are re-dated with a delay; then O0..O3 are filled */
+  bo_line like = l[0];
+  like.promise.parts[0].date = DAY + 3;
+  assert_int_equal(st->ops->line_update_promise_run(st, &l[2], &l[4], &like, true), BO_OK);
+  assert_int_equal(st->ops->queue_fill_through(st, &l[3]), BO_OK);
+  assert_int_equal(st->ops->commit(st), BO_OK);
+  assert_int_equal(rows_of("queue"), 1);
+  assert_int_equal(rows_of("filled"), 2); /* the history of O2 and O3 only */
+
+  /* O2 ships: a whole write, and its history leaves `filled` */
+  assert_int_equal(st->ops->begin(st), BO_OK);
+  bo_line shipped = order_line(st, "O2", 1);
+  assert_int_equal(shipped.allocated, 2);
+  assert_int_equal(shipped.delays, 1);
+  shipped.allocated = 0;
+  shipped.shipped = 2;
+  assert_int_equal(st->ops->line_update(st, &shipped), BO_OK);
+  assert_int_equal(st->ops->commit(st), BO_OK);
+  assert_int_equal(rows_of("filled"), 1);
+
+  for (int i = 0; i < 5; i++) {
+    snprintf(id, sizeof id, "O%d", i);
+    const bo_line r = order_line(st, id, 1);
+    assert_int_equal(r.allocated, i == 2 || i == 4 ? 0 : 2);
+    assert_int_equal(r.shipped, i == 2 ? 2 : 0);
+    assert_int_equal(r.backordered, i == 4 ? 2 : 0);
+    assert_int_equal(r.promise.n, i == 4 ? 1 : 0);
+    assert_int_equal(r.first_promise, DAY);
+    assert_int_equal(r.delays, i >= 2 ? 1 : 0);
+    bool waiting = true;
+    assert_int_equal(st->ops->order_waiting(st, id, &waiting), BO_OK);
+    assert_int_equal(waiting, i == 4);
+  }
+  st->ops->close(st);
+}
+
 static void test_migration_fills_queue(void **state) {
   (void)state;
   sqlite3 *db;
@@ -204,6 +272,7 @@ int main(void) {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test_setup_teardown(test_redate_then_fill_keeps_history, setup, teardown),
       cmocka_unit_test_setup_teardown(test_fill_through_and_leave, setup, teardown),
+      cmocka_unit_test_setup_teardown(test_filled_lines_read_as_allocated, setup, teardown),
       cmocka_unit_test_setup_teardown(test_migration_fills_queue, setup, teardown),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
