@@ -214,8 +214,9 @@ typedef struct bo_store_ops {
    * of a line that waits (backordered > 0), for re-dating */
   bo_rc (*line_update_promise)(bo_store *st, const bo_line *l);
   /* Every backordered line of last->sku up to `last` in queue order (included)
-   * gets all its backordered units allocated and no promise: the head of a
-   * queue that arriving stock filled, in one statement. */
+   * gets all its backordered units allocated and no promise, keeping its
+   * first promise, delays and consent: the head of a queue that arriving
+   * stock filled, written in bulk (not line by line). */
   bo_rc (*queue_fill_through)(bo_store *st, const bo_line *last);
   /* Every backordered line of from->sku from `from` to `to` in queue order
    * (both included) gets like->promise, first_promise where it had none
