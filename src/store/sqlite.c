@@ -100,6 +100,9 @@
   X(QUEUE_FILL_ALL, "INSERT INTO filled SELECT sku," QUEUE_KEY_COLS ",first_promise,delays," \
                     "consented FROM queue WHERE sku=?1 AND dirty")                          \
   X(QUEUE_FILL_DROP_ALL, "DELETE FROM queue WHERE sku=?1")                                  \
+  X(REDATED_MARK, "INSERT OR IGNORE INTO queue_redated(sku) VALUES(?1)")                    \
+  X(REDATED_HAS, "SELECT 1 FROM queue_redated WHERE sku=?1")                                \
+  X(REDATED_CLEAR, "DELETE FROM queue_redated WHERE sku=?1")                                \
   X(LINE_PROMISE_RUN, "UPDATE queue SET promise=?10,"                                       \
                       "first_promise=coalesce(first_promise,?11),delays=delays+?12,"        \
                       "consented=CASE WHEN ?12 THEN 0 ELSE consented END,"                  \
@@ -221,6 +224,9 @@ typedef struct sqlite_store {
   char (*changed)[BO_SKU_ID_LEN_MAX + 1];
   int n_changed;
   bool changed_all; /* too many to list, or a change that concerns every SKU */
+  /* writer only: a SKU known to be in queue_redated ("" when none): marks
+   * it once per run of re-dates; forgotten on any rollback */
+  char redated[BO_SKU_ID_LEN_MAX + 1];
 } sqlite_store;
 
 static sqlite_store *SQ(bo_store *st) { return (sqlite_store *)st; }
@@ -364,10 +370,14 @@ static bo_rc sq_begin(bo_store *st) {
   return exec_stmt(st, SQ(st)->reader ? S_BEGIN_READ : S_BEGIN);
 }
 static bo_rc sq_commit(bo_store *st) { return exec_stmt(st, S_COMMIT); }
-static bo_rc sq_rollback(bo_store *st) { return exec_stmt(st, S_ROLLBACK); }
+static bo_rc sq_rollback(bo_store *st) {
+  SQ(st)->redated[0] = '\0';
+  return exec_stmt(st, S_ROLLBACK);
+}
 static bo_rc sq_savepoint(bo_store *st) { return exec_stmt(st, S_SAVEPOINT); }
 static bo_rc sq_release(bo_store *st) { return exec_stmt(st, S_RELEASE); }
 static bo_rc sq_rollback_to(bo_store *st) {
+  SQ(st)->redated[0] = '\0';
   const bo_rc rc = exec_stmt(st, S_ROLLBACK_TO);
   return rc ? rc : exec_stmt(st, S_RELEASE);
 }
@@ -796,6 +806,27 @@ static void bind_queue_key(sqlite3_stmt *s, int first, const bo_line *l) {
   sqlite3_bind_int(s, first + 3, l->line_no);
 }
 
+/* Runs a statement that takes a SKU as ?1 and nothing else; *row tells
+ * whether it gave a row (NULL when no row is expected). */
+static bo_rc run_sku(bo_store *st, int id, const char *sku, bool *row) {
+  sqlite3_stmt *s = stmt(st, id);
+  if (!s) return BO_E_STORE;
+  bind_text(s, 1, sku);
+  const int code = sqlite3_step(s);
+  if (row) *row = code == SQLITE_ROW;
+  sqlite3_reset(s);
+  return rc_of(SQ(st)->db, code, sql_text[id]);
+}
+
+/* Notes that the SKU's queue may hold re-dated rows (see QUEUE_FILL). */
+static bo_rc mark_redated(bo_store *st, const char *sku) {
+  sqlite_store *s = SQ(st);
+  if (strcmp(s->redated, sku) == 0) return BO_OK;
+  const bo_rc rc = run_sku(st, S_REDATED_MARK, sku, NULL);
+  if (!rc) snprintf(s->redated, sizeof s->redated, "%s", sku);
+  return rc;
+}
+
 /* Runs statements that take a line's SKU as ?1 and its queue key as ?2..?5. */
 static bo_rc run_keyed(bo_store *st, const int *ids, size_t n, const bo_line *key) {
   bo_rc rc = BO_OK;
@@ -848,7 +879,8 @@ static bo_rc sq_line_update_promise(bo_store *st, const bo_line *l) {
   bind_day(s, 7, l->first_promise);
   sqlite3_bind_int(s, 8, l->delays);
   sqlite3_bind_int(s, 9, l->consented);
-  return step_done(st, s);
+  const bo_rc rc = step_done(st, s);
+  return rc ? rc : mark_redated(st, l->sku);
 }
 
 static bo_rc push_line(sqlite3_stmt *s, void *p) {
@@ -887,23 +919,24 @@ static bo_rc sq_queue_has_after(bo_store *st, const bo_line *l, bool *out) {
 
 /* The filled head leaves the queue (a range delete: no order_lines write,
  * see LINE_COLS_OVERLAY), with the promise history of its re-dated lines
- * kept in `filled`. */
+ * kept in `filled`; those are looked for only in a SKU that re-dating has
+ * marked in queue_redated (the mark goes when its queue is emptied). */
 static bo_rc sq_queue_fill_through(bo_store *st, const bo_line *last) {
   note_changed(st, last->sku);
-  bool after = true;
+  bool after = true, redated = true;
   bo_rc rc = sq_queue_has_after(st, last, &after);
-  if (!rc && after) {
+  if (!rc) rc = run_sku(st, S_REDATED_HAS, last->sku, &redated);
+  if (rc) return rc;
+  if (after) {
     static const int ids[] = {S_QUEUE_FILL, S_QUEUE_FILL_DROP};
-    return run_keyed(st, ids, 2, last);
+    return redated ? run_keyed(st, ids, 2, last) : run_keyed(st, ids + 1, 1, last);
   }
-  /* the whole queue: no bound to check on every row */
-  static const int all[] = {S_QUEUE_FILL_ALL, S_QUEUE_FILL_DROP_ALL};
-  for (size_t i = 0; i < 2 && !rc; i++) {
-    sqlite3_stmt *s = stmt(st, all[i]);
-    if (!s) return BO_E_STORE;
-    bind_text(s, 1, last->sku);
-    rc = step_done(st, s);
-  }
+  /* the whole queue: no bound to check on every row, and no re-dated row
+   * left after it */
+  if (redated) rc = run_sku(st, S_QUEUE_FILL_ALL, last->sku, NULL);
+  if (!rc) rc = run_sku(st, S_QUEUE_FILL_DROP_ALL, last->sku, NULL);
+  if (!rc && redated) rc = run_sku(st, S_REDATED_CLEAR, last->sku, NULL);
+  if (strcmp(SQ(st)->redated, last->sku) == 0) SQ(st)->redated[0] = '\0';
   return rc;
 }
 
@@ -921,7 +954,8 @@ static bo_rc sq_line_update_promise_run(bo_store *st, const bo_line *from, const
   bind_text(s, 10, promise);
   bind_day(s, 11, like->promise.n > 0 ? bo_schedule_date(&like->promise) : BO_DAY_NONE);
   sqlite3_bind_int(s, 12, delayed);
-  return step_done(st, s);
+  const bo_rc rc = step_done(st, s);
+  return rc ? rc : mark_redated(st, from->sku);
 }
 
 static bo_rc sq_order_waiting(bo_store *st, const char *order_id, bool *out) {

@@ -239,6 +239,30 @@ static void test_filled_lines_read_as_allocated(void **state) {
   st->ops->close(st);
 }
 
+/* A re-dating rolled back with its savepoint, then done again: the fill
+ * must still find the re-dated line (its SKU marked again). */
+static void test_redate_mark_survives_rollback(void **state) {
+  (void)state;
+  bo_store *st = open_store();
+  assert_int_equal(st->ops->begin(st), BO_OK);
+  bo_line a = line_of("A", 1, 1, 1);
+  assert_int_equal(st->ops->line_insert(st, &a), BO_OK);
+  bo_line like = a;
+  like.promise.parts[0].date = DAY + 2;
+  assert_int_equal(st->ops->savepoint(st), BO_OK);
+  assert_int_equal(st->ops->line_update_promise_run(st, &a, &a, &like, true), BO_OK);
+  assert_int_equal(st->ops->rollback_to(st), BO_OK);
+  assert_int_equal(order_line(st, "A", 1).delays, 0);
+  assert_int_equal(st->ops->line_update_promise_run(st, &a, &a, &like, true), BO_OK);
+  assert_int_equal(st->ops->queue_fill_through(st, &a), BO_OK);
+  const bo_line r = order_line(st, "A", 1);
+  assert_int_equal(r.allocated, 1);
+  assert_int_equal(r.delays, 1);
+  assert_int_equal(st->ops->commit(st), BO_OK);
+  assert_int_equal(rows_of("queue_redated"), 0); /* its queue is empty */
+  st->ops->close(st);
+}
+
 static void test_migration_fills_queue(void **state) {
   (void)state;
   sqlite3 *db;
@@ -273,6 +297,7 @@ int main(void) {
       cmocka_unit_test_setup_teardown(test_redate_then_fill_keeps_history, setup, teardown),
       cmocka_unit_test_setup_teardown(test_fill_through_and_leave, setup, teardown),
       cmocka_unit_test_setup_teardown(test_filled_lines_read_as_allocated, setup, teardown),
+      cmocka_unit_test_setup_teardown(test_redate_mark_survives_rollback, setup, teardown),
       cmocka_unit_test_setup_teardown(test_migration_fills_queue, setup, teardown),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
