@@ -4,6 +4,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "mem.h"
+
 static bool grow(bo_strbuf *sb, size_t more) {
   if (sb->failed) return false;
   if (sb->len + more + 1 <= sb->cap) return true;
@@ -14,6 +16,7 @@ static bool grow(bo_strbuf *sb, size_t more) {
     sb->failed = true;
     return false;
   }
+  bo_mem_prefault(b + sb->cap, cap - sb->cap);
   sb->buf = b;
   sb->cap = cap;
   return true;

@@ -11,6 +11,7 @@
 #include <string.h>
 
 #include "engine.h"
+#include "../common/mem.h"
 #include "../common/strbuf.h"
 
 int32_t bo_lead_time_days(bo_engine *e, const bo_sku *sku) {
@@ -146,8 +147,9 @@ static bo_rc ev_push(line_events *le, const char *type, const bo_line *l) {
   if (le->text.failed) return BO_E_NOMEM;
   if (le->n == le->cap) {
     const size_t cap = le->cap ? le->cap * 2 : 64;
-    void *v = realloc(le->v, cap * sizeof *le->v);
+    struct line_event_ref *v = realloc(le->v, cap * sizeof *le->v);
     if (!v) return BO_E_NOMEM;
+    bo_mem_prefault(v + le->cap, (cap - le->cap) * sizeof *v);
     le->v = v;
     le->cap = cap;
   }
@@ -179,6 +181,7 @@ static bo_rc ev_flush(bo_engine *e, int64_t now, const char *sku, line_events *l
   if (le->n > 0) {
     bo_line_event *v = malloc(le->n * sizeof *v);
     if (!v) return BO_E_NOMEM;
+    bo_mem_prefault(v, le->n * sizeof *v);
     for (size_t i = 0; i < le->n; i++)
       v[i] = (bo_line_event){le->v[i].type, le->text.buf + le->v[i].order, le->v[i].line_no,
                              le->text.buf + le->v[i].tail};
@@ -357,16 +360,22 @@ bo_rc bo__settle(bo_engine *e, int64_t now, bo_sku *sku, bo_err *err) {
   bo_supply supply[BO_OPEN_SUPPLY_MAX];
   line_events le = {0};
   bo_rc rc = e->st->ops->incoming_load(e->st, sku->id, &in);
-  if (!rc && sku->backordered > 0) rc = e->st->ops->queue_load(e->st, sku->id, &q);
+  /* stock for the whole queue: every line gets filled and none is dated, so
+   * the lines' promises and deadlines need not be read */
+  const bool fills_all = bo_sku_available(sku) >= sku->backordered;
+  if (!rc && sku->backordered > 0)
+    rc = fills_all ? e->st->ops->queue_load_counts(e->st, sku->id, &q)
+                   : e->st->ops->queue_load(e->st, sku->id, &q);
   if (rc) goto done;
-  changed = calloc(q.n + 1, sizeof *changed);
-  res = calloc(q.n + 1, sizeof *res);
+  changed = bo_mem_calloc(q.n + 1, sizeof *changed);
+  /* the walk fills one result per line it dates */
+  res = fills_all ? calloc(1, sizeof *res) : bo_mem_calloc(q.n + 1, sizeof *res);
   if (!changed || !res) {
     rc = BO_E_NOMEM;
     goto done;
   }
   /* allocations before, to report what each line took */
-  int64_t *took = calloc(q.n + 1, sizeof *took);
+  int64_t *took = bo_mem_calloc(q.n + 1, sizeof *took);
   if (!took) {
     rc = BO_E_NOMEM;
     goto done;
@@ -377,6 +386,11 @@ bo_rc bo__settle(bo_engine *e, int64_t now, bo_sku *sku, bo_err *err) {
   sku->backordered -= handed;
   size_t first = 0;
   while (first < q.n && q.v[first].backordered == 0) first++;
+  if (fills_all && first < q.n) { /* the queue and the counter disagree */
+    rc = BO_E_STORE;
+    free(took);
+    goto done;
+  }
   const bo_promise_ctx ctx = bo__promise_ctx(e, sku, now);
   const size_t n_supply = bo__supply(&in, supply);
   if (first < q.n) bo_promise_walk(supply, n_supply, 0, q.v + first, q.n - first, &ctx, res + first);

@@ -112,6 +112,8 @@
   X(ORDER_WAITING, "SELECT 1 FROM order_lines ol JOIN queue q ON " LINE_KEY_IS("q")        \
                    " WHERE ol.order_id=?1 AND ol.backordered>0 LIMIT 1")                    \
   X(QUEUE_LOAD, "SELECT " LINE_COLS " FROM queue WHERE sku=?1 ORDER BY " QUEUE_KEY_COLS)    \
+  X(QUEUE_LOAD_COUNTS, "SELECT " LINE_COUNT_COLS " FROM queue WHERE sku=?1 ORDER BY "        \
+                       QUEUE_KEY_COLS)                                                      \
   X(QUEUE_AFTER, "SELECT 1 FROM queue WHERE sku=?1 AND " QUEUE_KEY " > (?2,?3,?4,?5)"       \
                  " LIMIT 1")                                                                \
   X(QUEUE_LIST, "SELECT " LINE_COLS " FROM queue WHERE (sku," QUEUE_KEY_COLS ")"            \
@@ -164,6 +166,10 @@
 #define LINE_COLS                                                                   \
   "order_id,line_no,sku,qty,allocated,backordered,shipped,cancelled,queue_prio,"    \
   "queue_us,tier,created_at,promise,first_promise,delays,consented,need_by,if_late,n_lines"
+/* a line's identity, counters and queue key, in LINE_COLS' order */
+#define LINE_COUNT_COLS                                                             \
+  "order_id,line_no,sku,qty,allocated,backordered,shipped,cancelled,queue_prio,"    \
+  "queue_us,n_lines"
 #define LINE_PARAMS "?1,?2,?3,?4,?5,?6,?7,?8,?9,?10,?11,?12,?13,?14,?15,?16,?17,?18,?19"
 /* a line's place in its SKU's queue */
 #define QUEUE_KEY_COLS "queue_prio,queue_us,order_id,line_no"
@@ -906,6 +912,33 @@ static bo_rc sq_queue_load(bo_store *st, const char *sku, bo_lines *out) {
   return lines_query(st, S_QUEUE_LOAD, sku, out);
 }
 
+static bo_rc push_line_counts(sqlite3_stmt *s, void *p) {
+  bo_line *l = bo_lines_add(p);
+  if (!l) return BO_E_NOMEM;
+  memset(l, 0, sizeof *l);
+  col_text(s, 0, l->order_id, sizeof l->order_id);
+  l->line_no = sqlite3_column_int(s, 1);
+  col_text(s, 2, l->sku, sizeof l->sku);
+  l->qty = sqlite3_column_int64(s, 3);
+  l->allocated = sqlite3_column_int64(s, 4);
+  l->backordered = sqlite3_column_int64(s, 5);
+  l->shipped = sqlite3_column_int64(s, 6);
+  l->cancelled = sqlite3_column_int64(s, 7);
+  l->queue_prio = sqlite3_column_int64(s, 8);
+  l->queue_us = sqlite3_column_int64(s, 9);
+  l->n_lines = sqlite3_column_int(s, 10);
+  l->first_promise = l->need_by = BO_DAY_NONE;
+  return BO_OK;
+}
+
+static bo_rc sq_queue_load_counts(bo_store *st, const char *sku, bo_lines *out) {
+  sqlite3_stmt *s = stmt(st, S_QUEUE_LOAD_COUNTS);
+  if (!s) return BO_E_STORE;
+  out->n = 0;
+  bind_text(s, 1, sku);
+  return each_row(st, s, push_line_counts, out);
+}
+
 static bo_rc sq_queue_has_after(bo_store *st, const bo_line *l, bool *out) {
   sqlite3_stmt *s = stmt(st, S_QUEUE_AFTER);
   if (!s) return BO_E_STORE;
@@ -1567,6 +1600,7 @@ static const bo_store_ops sqlite_ops = {
     .line_update_promise_run = sq_line_update_promise_run,
     .order_waiting = sq_order_waiting,
     .queue_load = sq_queue_load,
+    .queue_load_counts = sq_queue_load_counts,
     .queue_has_after = sq_queue_has_after,
     .queue_list = sq_queue_list,
     .lines_scan = sq_lines_scan,

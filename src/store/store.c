@@ -1,6 +1,7 @@
 /* store.c — helpers shared by every backend. */
 #include <stdlib.h>
 
+#include "../common/mem.h"
 #include "store.h"
 
 bo_line *bo_lines_add(bo_lines *a) {
@@ -8,6 +9,7 @@ bo_line *bo_lines_add(bo_lines *a) {
     const size_t cap = a->cap ? a->cap * 2 : 16;
     bo_line *v = realloc(a->v, cap * sizeof *v);
     if (!v) return NULL;
+    bo_mem_prefault(v + a->cap, (cap - a->cap) * sizeof *v); /* the new half */
     a->v = v;
     a->cap = cap;
   }
