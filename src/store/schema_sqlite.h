@@ -101,8 +101,8 @@ static const char *const bo__sqlite_migrations[] = {
     "  PRIMARY KEY(sku, queue_prio, queue_us, order_id, line_no)) WITHOUT ROWID;",
     /* 5: the SKUs whose queue may hold re-dated (`dirty`) rows; a fill of
      * any other SKU need not look for them (a scan of the filled range) */
-    "CREATE TABLE queue_redated(sku TEXT PRIMARY KEY) WITHOUT ROWID;"
-    "INSERT INTO queue_redated SELECT DISTINCT sku FROM queue WHERE dirty;",
+    ("CREATE TABLE queue_redated(sku TEXT PRIMARY KEY) WITHOUT ROWID;"
+     "INSERT INTO queue_redated SELECT DISTINCT sku FROM queue WHERE dirty;"),
 };
 
 #define BO__SQLITE_SCHEMA_VERSION \
