@@ -781,7 +781,8 @@ static void line_bind(sqlite3_stmt *s, const bo_line *l) {
   sqlite3_bind_int(s, 19, l->n_lines);
 }
 
-static void line_read(sqlite3_stmt *s, bo_line *l) {
+/* The first ten columns, common to LINE_COLS and LINE_COUNT_COLS; the rest zero. */
+static void line_read_head(sqlite3_stmt *s, bo_line *l) {
   memset(l, 0, sizeof *l);
   col_text(s, 0, l->order_id, sizeof l->order_id);
   l->line_no = sqlite3_column_int(s, 1);
@@ -793,6 +794,10 @@ static void line_read(sqlite3_stmt *s, bo_line *l) {
   l->cancelled = sqlite3_column_int64(s, 7);
   l->queue_prio = sqlite3_column_int64(s, 8);
   l->queue_us = sqlite3_column_int64(s, 9);
+}
+
+static void line_read(sqlite3_stmt *s, bo_line *l) {
+  line_read_head(s, l);
   l->tier = sqlite3_column_int(s, 10);
   l->created_at = sqlite3_column_int64(s, 11);
   const unsigned char *p = sqlite3_column_text(s, 12);
@@ -915,17 +920,7 @@ static bo_rc sq_queue_load(bo_store *st, const char *sku, bo_lines *out) {
 static bo_rc push_line_counts(sqlite3_stmt *s, void *p) {
   bo_line *l = bo_lines_add(p);
   if (!l) return BO_E_NOMEM;
-  memset(l, 0, sizeof *l);
-  col_text(s, 0, l->order_id, sizeof l->order_id);
-  l->line_no = sqlite3_column_int(s, 1);
-  col_text(s, 2, l->sku, sizeof l->sku);
-  l->qty = sqlite3_column_int64(s, 3);
-  l->allocated = sqlite3_column_int64(s, 4);
-  l->backordered = sqlite3_column_int64(s, 5);
-  l->shipped = sqlite3_column_int64(s, 6);
-  l->cancelled = sqlite3_column_int64(s, 7);
-  l->queue_prio = sqlite3_column_int64(s, 8);
-  l->queue_us = sqlite3_column_int64(s, 9);
+  line_read_head(s, l);
   l->n_lines = sqlite3_column_int(s, 10);
   l->first_promise = l->need_by = BO_DAY_NONE;
   return BO_OK;

@@ -109,10 +109,24 @@ static void test_redate_then_fill_keeps_history(void **state) {
   assert_int_equal(st->ops->line_update(st, &b), BO_OK);
 
   /* stock arrives for both: they leave the queue with their history */
-  bo_lines q = {0};
+  bo_lines q = {0}, counts = {0};
   assert_int_equal(st->ops->queue_load(st, "Q", &q), BO_OK);
   assert_int_equal(q.n, 2);
   assert_int_equal(q.v[1].consented, true);
+  /* the counters-only read: the same lines, keys and counters, no promise */
+  assert_int_equal(st->ops->queue_load_counts(st, "Q", &counts), BO_OK);
+  assert_int_equal(counts.n, 2);
+  for (size_t i = 0; i < 2; i++) {
+    assert_int_equal(bo_line_queue_cmp(&counts.v[i], &q.v[i]), 0);
+    assert_string_equal(counts.v[i].sku, "Q");
+    assert_int_equal(counts.v[i].qty, q.v[i].qty);
+    assert_int_equal(counts.v[i].allocated, q.v[i].allocated);
+    assert_int_equal(counts.v[i].backordered, q.v[i].backordered);
+    assert_int_equal(counts.v[i].n_lines, q.v[i].n_lines);
+    assert_int_equal(counts.v[i].promise.n, 0);
+    assert_int_equal(counts.v[i].first_promise, BO_DAY_NONE);
+  }
+  bo_lines_release(&counts);
   assert_int_equal(st->ops->queue_fill_through(st, &q.v[1]), BO_OK);
   bo_lines_release(&q);
   assert_int_equal(queue_len(st), 0);
