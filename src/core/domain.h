@@ -162,10 +162,10 @@ const char *bo_order_status_name(bo_order_status st);
 /*
  * Hands `available` units to the queue `lines` (sorted by bo_line_queue_cmp),
  * moving units from backordered to allocated, first come first served.
- * Returns the units handed out. Lines whose counters changed get
- * changed[i] = true (changed may be NULL).
+ * Returns the units handed out; taken[i] gets the units line i took (taken
+ * may be NULL; entries of lines that took nothing are left alone).
  */
-int64_t bo_allocate(int64_t available, bo_line *lines, size_t n, bool *changed);
+int64_t bo_allocate(int64_t available, bo_line *lines, size_t n, int64_t *taken);
 
 /* --- promises (time-phased ATP) ---------------------------------------- */
 

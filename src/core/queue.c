@@ -20,7 +20,7 @@ int bo_line_queue_cmp(const bo_line *a, const bo_line *b) {
   return (a->line_no > b->line_no) - (a->line_no < b->line_no);
 }
 
-int64_t bo_allocate(int64_t available, bo_line *lines, size_t n, bool *changed) {
+int64_t bo_allocate(int64_t available, bo_line *lines, size_t n, int64_t *taken) {
   BO_ASSERT(available >= 0);
   int64_t handed = 0;
   for (size_t i = 0; i < n && handed < available; i++) {
@@ -33,7 +33,7 @@ int64_t bo_allocate(int64_t available, bo_line *lines, size_t n, bool *changed) 
     l->backordered -= take;
     l->allocated += take;
     handed += take;
-    if (changed) changed[i] = true;
+    if (taken) taken[i] = take;
     BO_ASSERT(bo_line_balanced(l));
   }
   BO_ASSERT(handed <= available);

@@ -355,7 +355,7 @@ static bo_rc apply_walk(bo_engine *e, int64_t now, line_events *le, bo_sku *sku,
 bo_rc bo__settle(bo_engine *e, int64_t now, bo_sku *sku, bo_err *err) {
   bo_incomings in;
   bo_lines q = {0};
-  bool *changed = NULL;
+  int64_t *taken = NULL; /* units each line takes now */
   bo_walk_result *res = NULL;
   bo_supply supply[BO_OPEN_SUPPLY_MAX];
   line_events le = {0};
@@ -367,28 +367,20 @@ bo_rc bo__settle(bo_engine *e, int64_t now, bo_sku *sku, bo_err *err) {
     rc = fills_all ? e->st->ops->queue_load_counts(e->st, sku->id, &q)
                    : e->st->ops->queue_load(e->st, sku->id, &q);
   if (rc) goto done;
-  changed = bo_mem_calloc(q.n + 1, sizeof *changed);
+  taken = bo_mem_calloc(q.n + 1, sizeof *taken);
   /* the walk fills one result per line it dates */
   res = fills_all ? calloc(1, sizeof *res) : bo_mem_calloc(q.n + 1, sizeof *res);
-  if (!changed || !res) {
+  if (!taken || !res) {
     rc = BO_E_NOMEM;
     goto done;
   }
-  /* allocations before, to report what each line took */
-  int64_t *took = bo_mem_calloc(q.n + 1, sizeof *took);
-  if (!took) {
-    rc = BO_E_NOMEM;
-    goto done;
-  }
-  for (size_t i = 0; i < q.n; i++) took[i] = q.v[i].allocated;
-  const int64_t handed = bo_allocate(bo_sku_available(sku), q.v, q.n, changed);
+  const int64_t handed = bo_allocate(bo_sku_available(sku), q.v, q.n, taken);
   sku->allocated += handed;
   sku->backordered -= handed;
   size_t first = 0;
   while (first < q.n && q.v[first].backordered == 0) first++;
   if (fills_all && first < q.n) { /* the queue and the counter disagree */
     rc = BO_E_STORE;
-    free(took);
     goto done;
   }
   const bo_promise_ctx ctx = bo__promise_ctx(e, sku, now);
@@ -399,20 +391,18 @@ bo_rc bo__settle(bo_engine *e, int64_t now, bo_sku *sku, bo_err *err) {
   promise_run run = {0};
   for (size_t i = 0; i < q.n && !rc; i++) {
     bo_line *l = &q.v[i];
-    const int64_t gained = l->allocated - took[i];
     if (i < first)
       l->promise.n = 0;
     else
-      rc = apply_walk(e, now, &le, sku, &q, i, &res[i], changed[i], &run);
-    if (!rc && gained > 0) rc = line_allocated(e, &le, l, gained);
+      rc = apply_walk(e, now, &le, sku, &q, i, &res[i], taken[i] > 0, &run);
+    if (!rc && taken[i] > 0) rc = line_allocated(e, &le, l, taken[i]);
   }
   if (!rc) rc = run_flush(e, &q, &run);
-  free(took);
   if (!rc) rc = ev_flush(e, now, sku->id, &le);
   if (!rc) rc = bo__sku_save(e, now, sku, in.total);
 done:
   ev_release(&le);
-  free(changed);
+  free(taken);
   free(res);
   bo_lines_release(&q);
   if (rc) return bo_err_set(err, rc, "", "cannot settle sku \"%s\"", sku->id);

@@ -161,82 +161,76 @@ static void assert_line(const bo_line *l, int64_t allocated, int64_t backordered
 static void test_allocate_partial_last(void **state) {
   (void)state;
   bo_line q[3];
-  bool changed[3] = {false, false, false};
+  int64_t taken[3] = {0, 0, 0};
   three_lines(q);
-  assert_true(bo_allocate(10, q, 3, changed) == 10);
+  assert_true(bo_allocate(10, q, 3, taken) == 10);
   assert_line(&q[0], 5, 0);
   assert_line(&q[1], 4 + 5, 3); /* partial: 5 of its 8 */
   assert_line(&q[2], 0, 10);
-  assert_true(changed[0]);
-  assert_true(changed[1]);
-  assert_false(changed[2]);
+  assert_true(taken[0] == 5 && taken[1] == 5 && taken[2] == 0);
 }
 
 static void test_allocate_exact_and_more(void **state) {
   (void)state;
   bo_line q[3];
-  bool changed[3] = {false, false, false};
+  int64_t taken[3] = {0, 0, 0};
   three_lines(q);
-  assert_true(bo_allocate(13, q, 3, changed) == 13); /* exactly lines 1 and 2 */
+  assert_true(bo_allocate(13, q, 3, taken) == 13); /* exactly lines 1 and 2 */
   assert_line(&q[0], 5, 0);
   assert_line(&q[1], 12, 0);
   assert_line(&q[2], 0, 10);
-  assert_false(changed[2]);
+  assert_true(taken[0] == 5 && taken[1] == 8 && taken[2] == 0);
 
   three_lines(q);
-  memset(changed, 0, sizeof changed);
-  assert_true(bo_allocate(100, q, 3, changed) == 23); /* never more than waits */
+  memset(taken, 0, sizeof taken);
+  assert_true(bo_allocate(100, q, 3, taken) == 23); /* never more than waits */
   assert_line(&q[0], 5, 0);
   assert_line(&q[1], 12, 0);
   assert_line(&q[2], 10, 0);
-  assert_true(changed[0] && changed[1] && changed[2]);
+  assert_true(taken[0] == 5 && taken[1] == 8 && taken[2] == 10);
 }
 
 static void test_allocate_one_unit(void **state) {
   (void)state;
   bo_line q[3];
-  bool changed[3] = {false, false, false};
+  int64_t taken[3] = {0, 0, 0};
   three_lines(q);
-  assert_true(bo_allocate(1, q, 3, changed) == 1);
+  assert_true(bo_allocate(1, q, 3, taken) == 1);
   assert_line(&q[0], 1, 4);
   assert_line(&q[1], 4, 8);
   assert_line(&q[2], 0, 10);
-  assert_true(changed[0]);
-  assert_false(changed[1]);
-  assert_false(changed[2]);
+  assert_true(taken[0] == 1 && taken[1] == 0 && taken[2] == 0);
 }
 
 static void test_allocate_nothing(void **state) {
   (void)state;
   bo_line q[3], before[3];
-  bool changed[3] = {false, false, false};
+  int64_t taken[3] = {0, 0, 0};
   three_lines(q);
   memcpy(before, q, sizeof q);
-  assert_true(bo_allocate(0, q, 3, changed) == 0);
+  assert_true(bo_allocate(0, q, 3, taken) == 0);
   assert_memory_equal(q, before, sizeof q);
-  assert_false(changed[0] || changed[1] || changed[2]);
+  assert_true(taken[0] == 0 && taken[1] == 0 && taken[2] == 0);
   /* an empty queue takes nothing */
-  assert_true(bo_allocate(50, q, 0, changed) == 0);
+  assert_true(bo_allocate(50, q, 0, taken) == 0);
   assert_memory_equal(q, before, sizeof q);
 }
 
 static void test_allocate_skips_lines_not_waiting(void **state) {
   (void)state;
   bo_line q[3];
-  bool changed[3] = {false, false, false};
+  int64_t taken[3] = {0, 0, 0};
   q[0] = line_of("A-1", 1, 1, 100, 5, 0); /* fully allocated already */
   q[1] = line_of("A-2", 1, 0, 100, 6, 6);
   q[2] = line_of("A-3", 1, 0, 200, 4, 4);
-  assert_true(bo_allocate(7, q, 3, changed) == 7);
+  assert_true(bo_allocate(7, q, 3, taken) == 7);
   assert_line(&q[0], 5, 0);
   assert_line(&q[1], 6, 0);
   assert_line(&q[2], 1, 3);
-  assert_false(changed[0]);
-  assert_true(changed[1]);
-  assert_true(changed[2]);
+  assert_true(taken[0] == 0 && taken[1] == 6 && taken[2] == 1);
 }
 
-static void test_allocate_without_changed(void **state) {
+static void test_allocate_without_taken(void **state) {
   (void)state;
   bo_line q[3];
   three_lines(q);
@@ -267,26 +261,26 @@ static void test_allocate_many_lines_conserves_units(void **state) {
   (void)state;
   enum { N = 50 };
   bo_line q[N];
-  bool changed[N];
+  int64_t taken[N];
   int64_t waiting = 0;
   for (int i = 0; i < N; i++) {
     char id[16];
     snprintf(id, sizeof id, "O-%03d", i);
     q[i] = line_of(id, 1, 0, 1000 + i, 3 + i % 4, 1 + i % 3); /* waits 1, 2, 3, 1, ... */
     waiting += q[i].backordered;
-    changed[i] = false;
+    taken[i] = 0;
   }
   /* i % 3 over 0..49 gives 17 zeros, 17 ones, 16 twos: 17*1 + 17*2 + 16*3 = 99 */
   assert_true(waiting == 99);
   const int64_t avail = 40;
-  assert_true(bo_allocate(avail, q, N, changed) == avail);
+  assert_true(bo_allocate(avail, q, N, taken) == avail);
   int64_t given = 0;
   size_t last_changed = 0;
   for (size_t i = 0; i < N; i++) {
     assert_true(bo_line_balanced(&q[i]));
     const int64_t got = q[i].allocated - (q[i].qty - (1 + (int64_t)i % 3));
     given += got;
-    assert_int_equal(changed[i], got > 0);
+    assert_int_equal(taken[i], got);
     if (got > 0) last_changed = i;
   }
   assert_true(given == avail);
@@ -295,7 +289,7 @@ static void test_allocate_many_lines_conserves_units(void **state) {
   assert_int_equal(last_changed, 20);
   assert_true(q[20].backordered == 2);
   for (size_t i = 0; i < 20; i++) assert_true(q[i].backordered == 0);
-  for (size_t i = 21; i < N; i++) assert_false(changed[i]);
+  for (size_t i = 21; i < N; i++) assert_int_equal(taken[i], 0);
 }
 
 int main(void) {
@@ -310,7 +304,7 @@ int main(void) {
       cmocka_unit_test(test_allocate_one_unit),
       cmocka_unit_test(test_allocate_nothing),
       cmocka_unit_test(test_allocate_skips_lines_not_waiting),
-      cmocka_unit_test(test_allocate_without_changed),
+      cmocka_unit_test(test_allocate_without_taken),
       cmocka_unit_test(test_allocate_keeps_other_counters),
       cmocka_unit_test(test_allocate_many_lines_conserves_units),
   };
