@@ -198,11 +198,7 @@ static int gen_orders(gen_state *s) {
   sqlite3_finalize(o);
   sqlite3_finalize(l);
   /* the waiting lines in the queue table, as the store keeps them */
-  if (!rc)
-    rc = exec(s->db, "INSERT INTO queue SELECT order_id, line_no, sku, qty, allocated,"
-                     " backordered, shipped, cancelled, queue_prio, queue_us, tier, created_at,"
-                     " promise, first_promise, delays, consented, need_by, if_late, n_lines, 0"
-                     " FROM order_lines WHERE backordered > 0");
+  if (!rc) rc = exec(s->db, BO__SQLITE_QUEUE_FROM_LINES);
   return rc;
 }
 

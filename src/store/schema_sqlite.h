@@ -8,6 +8,13 @@
 #ifndef BO_SCHEMA_SQLITE_H
 #define BO_SCHEMA_SQLITE_H
 
+/* The waiting lines of order_lines copied into the queue table (migration
+ * 2; the benchmark's generator, which writes order_lines directly, too). */
+#define BO__SQLITE_QUEUE_FROM_LINES                                                        \
+  "INSERT INTO queue SELECT order_id, line_no, sku, qty, allocated, backordered, shipped," \
+  "  cancelled, queue_prio, queue_us, tier, created_at, promise, first_promise, delays,"  \
+  "  consented, need_by, if_late, n_lines, 0 FROM order_lines WHERE backordered > 0"
+
 static const char *const bo__sqlite_migrations[] = {
     /* 1: the foundation */
     "CREATE TABLE meta(key TEXT PRIMARY KEY, value TEXT NOT NULL) WITHOUT ROWID;"
@@ -77,9 +84,7 @@ static const char *const bo__sqlite_migrations[] = {
     "  delays INTEGER NOT NULL, consented INTEGER NOT NULL, need_by INTEGER,"
     "  if_late INTEGER NOT NULL, n_lines INTEGER NOT NULL, dirty INTEGER NOT NULL DEFAULT 0,"
     "  PRIMARY KEY(sku, queue_prio, queue_us, order_id, line_no)) WITHOUT ROWID;"
-    "INSERT INTO queue SELECT order_id, line_no, sku, qty, allocated, backordered, shipped,"
-    "  cancelled, queue_prio, queue_us, tier, created_at, promise, first_promise, delays,"
-    "  consented, need_by, if_late, n_lines, 0 FROM order_lines WHERE backordered > 0;"
+    BO__SQLITE_QUEUE_FROM_LINES ";"
     "DROP INDEX lines_queue;",
     /* 3: a SKU's open supply from one index: each PO line carries its PO's
      * ETA, and the open lines are indexed in supply order with the columns

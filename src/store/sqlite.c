@@ -93,12 +93,9 @@
   X(FILLED_DROP, "DELETE FROM filled WHERE " QUEUE_ROW)                                     \
   X(QUEUE_PROMISE, "UPDATE queue SET promise=?6,first_promise=?7,delays=?8,consented=?9,"   \
                    "dirty=1 WHERE " QUEUE_ROW)                                              \
-  X(QUEUE_FILL, "INSERT INTO filled SELECT sku," QUEUE_KEY_COLS ",first_promise,delays,"    \
-                "consented FROM queue WHERE sku=?1 AND " QUEUE_KEY " <= (?2,?3,?4,?5)"      \
-                " AND dirty")                                                               \
+  X(QUEUE_FILL, FILLED_HISTORY " AND " QUEUE_KEY " <= (?2,?3,?4,?5)")                       \
   X(QUEUE_FILL_DROP, "DELETE FROM queue WHERE sku=?1 AND " QUEUE_KEY " <= (?2,?3,?4,?5)")  \
-  X(QUEUE_FILL_ALL, "INSERT INTO filled SELECT sku," QUEUE_KEY_COLS ",first_promise,delays," \
-                    "consented FROM queue WHERE sku=?1 AND dirty")                          \
+  X(QUEUE_FILL_ALL, FILLED_HISTORY)                                                         \
   X(QUEUE_FILL_DROP_ALL, "DELETE FROM queue WHERE sku=?1")                                  \
   X(REDATED_MARK, "INSERT OR IGNORE INTO queue_redated(sku) VALUES(?1)")                    \
   X(REDATED_HAS, "SELECT 1 FROM queue_redated WHERE sku=?1")                                \
@@ -174,6 +171,11 @@
 /* a line's place in its SKU's queue */
 #define QUEUE_KEY_COLS "queue_prio,queue_us,order_id,line_no"
 #define QUEUE_KEY "(" QUEUE_KEY_COLS ")"
+/* the promise history of a SKU's (?1) re-dated queue rows, kept as they are
+ * filled (QUEUE_FILL narrows it to the filled head) */
+#define FILLED_HISTORY                                                              \
+  "INSERT INTO filled SELECT sku," QUEUE_KEY_COLS ",first_promise,delays,consented" \
+  " FROM queue WHERE sku=?1 AND dirty"
 /* one line's row in the queue or in filled: ?1 its SKU, ?2..?5 its key */
 #define QUEUE_ROW "sku=?1 AND queue_prio=?2 AND queue_us=?3 AND order_id=?4 AND line_no=?5"
 /* Lines as order_lines has them, except: a waiting line (a queue row)
@@ -901,20 +903,22 @@ static bo_rc push_line(sqlite3_stmt *s, void *p) {
   return BO_OK;
 }
 
-static bo_rc lines_query(bo_store *st, int id, const char *key, bo_lines *out) {
+/* The lines a statement gives for one key (?1), each read by `push`. */
+static bo_rc lines_query(bo_store *st, int id, const char *key,
+                         bo_rc (*push)(sqlite3_stmt *, void *), bo_lines *out) {
   sqlite3_stmt *s = stmt(st, id);
   if (!s) return BO_E_STORE;
   out->n = 0;
   bind_text(s, 1, key);
-  return each_row(st, s, push_line, out);
+  return each_row(st, s, push, out);
 }
 
 static bo_rc sq_order_lines(bo_store *st, const char *order_id, bo_lines *out) {
-  return lines_query(st, S_ORDER_LINES, order_id, out);
+  return lines_query(st, S_ORDER_LINES, order_id, push_line, out);
 }
 
 static bo_rc sq_queue_load(bo_store *st, const char *sku, bo_lines *out) {
-  return lines_query(st, S_QUEUE_LOAD, sku, out);
+  return lines_query(st, S_QUEUE_LOAD, sku, push_line, out);
 }
 
 static bo_rc push_line_counts(sqlite3_stmt *s, void *p) {
@@ -927,11 +931,7 @@ static bo_rc push_line_counts(sqlite3_stmt *s, void *p) {
 }
 
 static bo_rc sq_queue_load_counts(bo_store *st, const char *sku, bo_lines *out) {
-  sqlite3_stmt *s = stmt(st, S_QUEUE_LOAD_COUNTS);
-  if (!s) return BO_E_STORE;
-  out->n = 0;
-  bind_text(s, 1, sku);
-  return each_row(st, s, push_line_counts, out);
+  return lines_query(st, S_QUEUE_LOAD_COUNTS, sku, push_line_counts, out);
 }
 
 static bo_rc sq_queue_has_after(bo_store *st, const bo_line *l, bool *out) {
