@@ -104,7 +104,7 @@ static void to_syncer(bo_writer *w, bo_job *jobs) {
   else
     w->sync_head = jobs;
   w->sync_tail = last;
-  pthread_cond_broadcast(&w->cv);
+  pthread_cond_signal(&w->sync_cv);
   pthread_mutex_unlock(&w->mu);
 }
 
@@ -117,11 +117,11 @@ static void *writer_main(void *arg) {
       struct timespec until;
       clock_gettime(CLOCK_REALTIME, &until);
       until.tv_sec += BO_WRITER_IDLE_TICK_S;
-      timed_out = pthread_cond_timedwait(&w->cv, &w->mu, &until) != 0;
+      timed_out = pthread_cond_timedwait(&w->work_cv, &w->mu, &until) != 0;
     }
     if (!w->head && w->stopping) {
       w->writer_done = true;
-      pthread_cond_broadcast(&w->cv);
+      pthread_cond_signal(&w->sync_cv);
       pthread_mutex_unlock(&w->mu);
       break;
     }
@@ -172,7 +172,7 @@ static void *syncer_main(void *arg) {
   bo_writer *w = arg;
   for (;;) {
     pthread_mutex_lock(&w->mu);
-    while (!w->sync_head && !w->writer_done) pthread_cond_wait(&w->cv, &w->mu);
+    while (!w->sync_head && !w->writer_done) pthread_cond_wait(&w->sync_cv, &w->mu);
     bo_job *jobs = w->sync_head;
     w->sync_head = w->sync_tail = NULL;
     const bool last_round = !jobs && w->writer_done;
@@ -188,13 +188,13 @@ static void *syncer_main(void *arg) {
     if (want_checkpoint(w)) {
       pthread_mutex_lock(&w->mu);
       w->checkpoint_wanted = true;
-      pthread_cond_broadcast(&w->cv);
+      pthread_cond_signal(&w->ckpt_cv);
       pthread_mutex_unlock(&w->mu);
     }
   }
   pthread_mutex_lock(&w->mu);
   w->syncer_done = true;
-  pthread_cond_broadcast(&w->cv);
+  pthread_cond_signal(&w->ckpt_cv);
   pthread_mutex_unlock(&w->mu);
   return NULL;
 }
@@ -204,7 +204,7 @@ static void *checkpointer_main(void *arg) {
   bo_store *st = w->engine->st;
   for (;;) {
     pthread_mutex_lock(&w->mu);
-    while (!w->checkpoint_wanted && !w->syncer_done) pthread_cond_wait(&w->cv, &w->mu);
+    while (!w->checkpoint_wanted && !w->syncer_done) pthread_cond_wait(&w->ckpt_cv, &w->mu);
     const bool run = w->checkpoint_wanted;
     w->checkpoint_wanted = false;
     pthread_mutex_unlock(&w->mu);
@@ -227,7 +227,7 @@ static void *checkpointer_main(void *arg) {
 static void stop_threads(bo_writer *w, int started) {
   pthread_mutex_lock(&w->mu);
   w->stopping = true;
-  pthread_cond_broadcast(&w->cv);
+  pthread_cond_signal(&w->work_cv);
   pthread_mutex_unlock(&w->mu);
   if (started > 0) pthread_join(w->thread, NULL);
   if (started > 1) pthread_join(w->syncer, NULL);
@@ -243,7 +243,9 @@ bo_rc bo_writer_start(bo_writer *w, bo_engine *e, bo_clock *clock) {
   w->on_change_ctx = NULL;
   pthread_mutex_init(&w->mu, NULL);
   pthread_mutex_init(&w->hook_mu, NULL);
-  pthread_cond_init(&w->cv, NULL);
+  pthread_cond_init(&w->work_cv, NULL);
+  pthread_cond_init(&w->sync_cv, NULL);
+  pthread_cond_init(&w->ckpt_cv, NULL);
   w->checkpoints = e->st->ops->checkpoint != NULL;
   if (w->checkpoint_frames <= 0) w->checkpoint_frames = BO_CHECKPOINT_FRAMES;
   const int want = w->checkpoints ? 3 : 2;
@@ -274,7 +276,7 @@ void bo_writer_submit(bo_writer *w, bo_job *job) {
   else
     w->head = job;
   w->tail = job;
-  pthread_cond_broadcast(&w->cv);
+  pthread_cond_signal(&w->work_cv);
   pthread_mutex_unlock(&w->mu);
 }
 
