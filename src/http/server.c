@@ -19,14 +19,19 @@
 
 #include <stdatomic.h>
 
+#include "../common/logbuf.h"
 #include "cache.h"
 #include "http.h"
+
+/* the access log's lines reach stderr in blocks at most this late */
+#define BO_ACCESS_LOG_FLUSH_MS 100
 
 struct bo_server {
   struct MHD_Daemon *daemon;
   bo_server_config cfg;
   bo_writer *writer;
   bo_cache *cache; /* availability answers; NULL when off */
+  bo_logbuf *log;  /* the access log: one line per request, to stderr */
   int port;
   _Atomic bool stopping; /* new requests are turned away (503) */
   pthread_mutex_t readers_mu;
@@ -314,7 +319,7 @@ static enum MHD_Result respond(bo_req *r) {
   const double ms = (double)(mono_ns() - r->started_ns) / 1e6;
   const int n = snprintf(line, sizeof line, "%s %.400s %d %.3fms%s%s\n", r->method, r->path,
                          status, ms, r->err.rc ? " " : "", r->err.rc ? r->err.message : "");
-  if (n > 0) (void)!write(STDERR_FILENO, line, (size_t)n < sizeof line ? (size_t)n : sizeof line - 1);
+  if (n > 0) bo_logbuf_write(r->srv->log, line, (size_t)n < sizeof line ? (size_t)n : sizeof line - 1);
   return ret;
 }
 
@@ -403,8 +408,13 @@ bo_rc bo_server_start(const bo_server_config *cfg, bo_writer *writer, bo_server 
   s->cfg = *cfg;
   s->writer = writer;
   pthread_mutex_init(&s->readers_mu, NULL);
+  if (!(s->log = bo_logbuf_open(STDERR_FILENO, BO_ACCESS_LOG_FLUSH_MS))) {
+    free(s);
+    return bo_err_set(err, BO_E_NOMEM, "", "cannot start the access log");
+  }
   if (cfg->cache_entries) {
     if (!(s->cache = bo_cache_new(cfg->cache_entries))) {
+      bo_logbuf_close(s->log);
       free(s);
       return bo_err_set(err, BO_E_NOMEM, "cache-entries", "cannot allocate the cache");
     }
@@ -413,6 +423,7 @@ bo_rc bo_server_start(const bo_server_config *cfg, bo_writer *writer, bo_server 
   struct sockaddr_in addr = {.sin_family = AF_INET, .sin_port = htons((uint16_t)cfg->listen_port)};
   if (inet_pton(AF_INET, cfg->listen_host, &addr.sin_addr) != 1) {
     stop_cache(s);
+    bo_logbuf_close(s->log);
     free(s);
     return bo_err_set(err, BO_E_INVALID, "listen", "listen host \"%s\" is not an IPv4 address",
                       cfg->listen_host);
@@ -427,6 +438,7 @@ bo_rc bo_server_start(const bo_server_config *cfg, bo_writer *writer, bo_server 
       MHD_OPTION_END);
   if (!s->daemon) {
     stop_cache(s);
+    bo_logbuf_close(s->log);
     free(s);
     return bo_err_set(err, BO_E_UNAVAILABLE, "listen", "cannot listen on %s:%d",
                       cfg->listen_host, cfg->listen_port);
@@ -448,6 +460,7 @@ void bo_server_quiesce(bo_server *s) { atomic_store(&s->stopping, true); }
 void bo_server_stop(bo_server *s) {
   if (!s) return;
   MHD_stop_daemon(s->daemon);
+  bo_logbuf_close(s->log);
   for (int i = 0; i < s->n_readers; i++) {
     s->readers[i]->st->ops->close(s->readers[i]->st);
     free(s->readers[i]);

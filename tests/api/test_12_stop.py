@@ -34,3 +34,25 @@ def test_sigterm_with_an_idle_keep_alive_connection(bo):
     assert code == 0
     assert time.monotonic() - t0 < 5
     bo.start()
+
+
+def _log_lines(bo, needle):
+    return [l for l in bo.stderr_text().splitlines() if needle in l]
+
+
+def test_access_log_lines_come_out_while_running_and_all_at_stop(bo):
+    # one line per request, written in blocks: a line is out within a moment
+    # without a stop, and a stop writes every line still buffered
+    bo.create_sku("LOG-1", on_hand=1)
+    assert bo.get("/v1/skus/LOG-1").status_code == 200
+    deadline = time.monotonic() + 10
+    while not _log_lines(bo, "GET /v1/skus/LOG-1 200") and time.monotonic() < deadline:
+        time.sleep(0.02)
+    assert len(_log_lines(bo, "GET /v1/skus/LOG-1 200")) == 1
+    for _ in range(300):
+        assert bo.get("/v1/skus/LOG-2").status_code == 404
+    assert bo.stop(signal.SIGTERM, timeout=5) == 0
+    lines = _log_lines(bo, "GET /v1/skus/LOG-2 404")
+    assert len(lines) == 300
+    assert all(l.startswith("GET /v1/skus/LOG-2 404 ") for l in lines)  # whole lines
+    bo.start()
