@@ -399,9 +399,11 @@ static void sec_quotes(bench *b) {
         bench_sku_id(bench_rand_below(&rng, b->skus), sku);
       const double t0 = bench_now_s();
       st->ops->begin(st); /* as the HTTP layer does around every read */
+      /* each answer's text as the HTTP handlers make it */
+      char *text = NULL;
       const bo_rc rc = kind == 0 ? bo_quote_json(e, b->now, &req, &j, &err)
-                                 : bo_availability_json(e, b->now, sku, &j, &err);
-      char *text = j ? json_dumps(j, JSON_COMPACT) : NULL;
+                                 : bo_availability_text(e, b->now, sku, &text, NULL, &err);
+      if (j) text = json_dumps(j, JSON_COMPACT);
       free(text);
       json_decref(j);
       st->ops->commit(st);
