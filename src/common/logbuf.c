@@ -63,6 +63,15 @@ static void *flusher_main(void *arg) {
   return NULL;
 }
 
+static void release(bo_logbuf *lb) {
+  pthread_cond_destroy(&lb->flush_cv);
+  pthread_cond_destroy(&lb->space_cv);
+  pthread_mutex_destroy(&lb->mu);
+  free(lb->buf);
+  free(lb->spare);
+  free(lb);
+}
+
 bo_logbuf *bo_logbuf_open(int fd, int flush_ms) {
   bo_logbuf *lb = calloc(1, sizeof *lb);
   if (!lb) return NULL;
@@ -78,12 +87,7 @@ bo_logbuf *bo_logbuf_open(int fd, int flush_ms) {
   pthread_cond_init(&lb->space_cv, NULL);
   pthread_condattr_destroy(&ca);
   if (!lb->buf || !lb->spare || pthread_create(&lb->thread, NULL, flusher_main, lb) != 0) {
-    pthread_cond_destroy(&lb->flush_cv);
-    pthread_cond_destroy(&lb->space_cv);
-    pthread_mutex_destroy(&lb->mu);
-    free(lb->buf);
-    free(lb->spare);
-    free(lb);
+    release(lb);
     return NULL;
   }
   return lb;
@@ -121,10 +125,5 @@ void bo_logbuf_close(bo_logbuf *lb) {
   pthread_cond_signal(&lb->flush_cv);
   pthread_mutex_unlock(&lb->mu);
   pthread_join(lb->thread, NULL);
-  pthread_cond_destroy(&lb->flush_cv);
-  pthread_cond_destroy(&lb->space_cv);
-  pthread_mutex_destroy(&lb->mu);
-  free(lb->buf);
-  free(lb->spare);
-  free(lb);
+  release(lb);
 }
