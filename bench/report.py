@@ -79,6 +79,11 @@ def load(path):
                     res["server_write_calls_per_request"] = round(
                         r["io"]["server_write_calls"] / res["requests"], 2)
                     res["server_threads_cpu_pct"] = r["io"].get("server_threads_cpu_pct", [])
+                    # CPU per request is steadier than req/s on a machine whose
+                    # capacity drifts: compare builds on it too
+                    if res["server_threads_cpu_pct"] and res.get("rps"):
+                        res["server_cpu_us_per_request"] = round(
+                            sum(res["server_threads_cpu_pct"]) / 100 * 1e6 / res["rps"], 1)
                 out["http"].setdefault(r["workload"], {})[str(r["conns"])] = res
             else:
                 out[r["kind"]] = r["result"]
@@ -181,7 +186,7 @@ def print_table(doc):
         p("")
         p(f"{'workload':<13}{'conns':>6}{'req/s':>10}{'p50 ms':>9}{'p99 ms':>9}"
           f"{'p99.9 ms':>10}{'non-2xx':>9}{'x fixed':>9}{'KiB written/req':>17}"
-          f"  server threads cpu %")
+          f"{'cpu us/req':>11}  server threads cpu %")
         for w in ("fixed", "orders", "availability", "quotes"):
             for c in doc["config"]["conns"]:
                 r = get(http, w, str(c))
@@ -193,8 +198,10 @@ def print_table(doc):
                 kib = r.get("server_write_kib_per_request")
                 kib = f"{kib:16.2f}" if kib is not None else f"{'-':>16}"
                 th = ",".join(f"{x:.0f}" for x in r.get("server_threads_cpu_pct", [])[:4])
+                cpu = r.get("server_cpu_us_per_request")
+                cpu = f"{cpu:11.1f}" if cpu is not None else f"{'-':>11}"
                 p(f"{w:<13}{c:>6}{r['rps']:>10.0f}{fmt_ms(r['p50_us']):>9}{fmt_ms(r['p99_us']):>9}"
-                  f"{fmt_ms(r['p999_us']):>10}{errs:>9} {rel} {kib}  {th}")
+                  f"{fmt_ms(r['p999_us']):>10}{errs:>9} {rel} {kib}{cpu}  {th}")
         after = doc.get("http_after")
         if after:
             p(f"after the load: {after['orders']} orders, {after['order_lines']} lines; "
