@@ -16,14 +16,20 @@
  * schema_lean the same with an UPDATE of the SKU's counters only (and without
  *             the lines_open index where the schema still has it): what a
  *             leaner write path buys.
+ * queue       the storage of one SKU's backorder queue of BENCH_QUEUE_LINES
+ *             (100,000) lines, two ways: a row per line (the `queue` table
+ *             as it is) and the lines packed 32 to a row in a blob (a
+ *             design for re-promising under 100 ms): read them all,
+ *             re-date them all, add one line at the tail (per order).
  * The bytes written per order (/proc/self/io wchar: WAL frames and checkpoint
  * copies; savepoint journals stay in memory, temp_store=MEMORY as in the store)
  * are reported with each rate.
  *
  * BENCH_SQLITE_ORDERS=200000 BENCH_SQLITE_SINGLE=3000 BENCH_BATCH=1000
- * BENCH_DIR=dir. Results as one JSON object on stdout.
+ * BENCH_QUEUE_LINES=100000 BENCH_DIR=dir. Results as one JSON object on stdout.
  */
 #include <sqlite3.h>
+#include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -265,6 +271,228 @@ static double run_schema(const char *path, int64_t n, int64_t batch, bool lean) 
   return (double)n / dt;
 }
 
+/* --- queue storage: a row per line, or 32 lines packed in a row ---------------- */
+
+#define CHUNK_LINES 32
+
+/* A waiting line as a chunk would pack it: fixed size, no decoding. */
+typedef struct packed_line {
+  char order_id[24];
+  int32_t line_no, tier, delays, consented;
+  int64_t qty, allocated, backordered, shipped, cancelled, queue_prio, queue_us, created_at;
+  int32_t first_promise, need_by, if_late, n_lines;
+  char promise[32];
+} packed_line;
+
+typedef struct queue_times {
+  double read_ms, redate_ms, commit_ms; /* re-date: the work, then its commit */
+  double add_us; /* per line, inside transactions of 1,000 */
+} queue_times;
+
+static void packed_fill(packed_line *l, int64_t i) {
+  memset(l, 0, sizeof *l);
+  snprintf(l->order_id, sizeof l->order_id, "ORD-%012lld", (long long)(i % 1000000000000LL));
+  l->line_no = 1;
+  l->qty = l->backordered = 1;
+  l->queue_us = 1700000000000000LL + i;
+  l->created_at = 1700000000 + i;
+  l->first_promise = 20400 + (int32_t)(i / 20);
+  snprintf(l->promise, sizeof l->promise, "2026-12-%02d:1", (int)(10 + i % 20));
+}
+
+static const char *const ROW_SCHEMA =
+    "CREATE TABLE queue(order_id TEXT NOT NULL, line_no INTEGER NOT NULL,"
+    "  sku TEXT NOT NULL, qty INTEGER NOT NULL, allocated INTEGER NOT NULL,"
+    "  backordered INTEGER NOT NULL, shipped INTEGER NOT NULL, cancelled INTEGER NOT NULL,"
+    "  queue_prio INTEGER NOT NULL, queue_us INTEGER NOT NULL, tier INTEGER NOT NULL,"
+    "  created_at INTEGER NOT NULL, promise TEXT NOT NULL, first_promise INTEGER,"
+    "  delays INTEGER NOT NULL, consented INTEGER NOT NULL, need_by INTEGER,"
+    "  if_late INTEGER NOT NULL, n_lines INTEGER NOT NULL, dirty INTEGER NOT NULL DEFAULT 0,"
+    "  PRIMARY KEY(sku, queue_prio, queue_us, order_id, line_no)) WITHOUT ROWID;";
+
+static sqlite3_stmt *row_insert(sqlite3 *db) {
+  return prep(db, "INSERT INTO queue(order_id,line_no,sku,qty,allocated,backordered,shipped,"
+                  "cancelled,queue_prio,queue_us,tier,created_at,promise,first_promise,delays,"
+                  "consented,need_by,if_late,n_lines) VALUES(?1,?2,'Q',?3,0,?3,0,0,0,?4,0,?5,?6,"
+                  "?7,0,0,NULL,0,1)");
+}
+
+static void row_add(sqlite3 *db, sqlite3_stmt *ins, const packed_line *l) {
+  sqlite3_bind_text(ins, 1, l->order_id, -1, SQLITE_STATIC);
+  sqlite3_bind_int(ins, 2, l->line_no);
+  sqlite3_bind_int64(ins, 3, l->qty);
+  sqlite3_bind_int64(ins, 4, l->queue_us);
+  sqlite3_bind_int64(ins, 5, l->created_at);
+  sqlite3_bind_text(ins, 6, l->promise, -1, SQLITE_STATIC);
+  sqlite3_bind_int(ins, 7, l->first_promise);
+  run(db, ins);
+}
+
+static queue_times run_queue_rows(const char *path, int64_t n) {
+  queue_times t = {0};
+  sqlite3 *db = open_db(path);
+  exec(db, ROW_SCHEMA);
+  sqlite3_stmt *ins = row_insert(db);
+  packed_line l;
+  exec(db, "BEGIN");
+  for (int64_t i = 0; i < n; i++) {
+    packed_fill(&l, i);
+    row_add(db, ins, &l);
+  }
+  exec(db, "COMMIT");
+  /* read: every column of every line into a struct, as the store's loader does */
+  sqlite3_stmt *sel = prep(db, "SELECT order_id,line_no,qty,allocated,backordered,shipped,"
+                               "cancelled,queue_prio,queue_us,tier,created_at,promise,"
+                               "first_promise,delays,consented,need_by,if_late,n_lines FROM queue"
+                               " WHERE sku='Q' ORDER BY queue_prio,queue_us,order_id,line_no");
+  packed_line *v = calloc((size_t)n, sizeof *v);
+  memset(v, 1, (size_t)n * sizeof *v); /* faulted in before the clock starts (~12 us a page here) */
+  double t0 = bench_now_s();
+  exec(db, "BEGIN");
+  int64_t k = 0;
+  while (sqlite3_step(sel) == SQLITE_ROW && k < n) {
+    packed_line *o = &v[k++];
+    snprintf(o->order_id, sizeof o->order_id, "%s", (const char *)sqlite3_column_text(sel, 0));
+    o->line_no = sqlite3_column_int(sel, 1);
+    o->qty = sqlite3_column_int64(sel, 2);
+    o->allocated = sqlite3_column_int64(sel, 3);
+    o->backordered = sqlite3_column_int64(sel, 4);
+    o->shipped = sqlite3_column_int64(sel, 5);
+    o->cancelled = sqlite3_column_int64(sel, 6);
+    o->queue_prio = sqlite3_column_int64(sel, 7);
+    o->queue_us = sqlite3_column_int64(sel, 8);
+    o->tier = sqlite3_column_int(sel, 9);
+    o->created_at = sqlite3_column_int64(sel, 10);
+    snprintf(o->promise, sizeof o->promise, "%s", (const char *)sqlite3_column_text(sel, 11));
+    o->first_promise = sqlite3_column_int(sel, 12);
+    o->delays = sqlite3_column_int(sel, 13);
+    o->consented = sqlite3_column_int(sel, 14);
+    o->need_by = sqlite3_column_int(sel, 15);
+    o->if_late = sqlite3_column_int(sel, 16);
+    o->n_lines = sqlite3_column_int(sel, 17);
+  }
+  sqlite3_reset(sel);
+  exec(db, "COMMIT");
+  t.read_ms = (bench_now_s() - t0) * 1e3;
+  /* re-date: every line later, one statement (the best case of today's runs) */
+  exec(db, "BEGIN");
+  t0 = bench_now_s();
+  exec(db, "UPDATE queue SET promise='2027-01-05:1', delays=delays+1, consented=0, dirty=1"
+           " WHERE sku='Q'");
+  t.redate_ms = (bench_now_s() - t0) * 1e3;
+  t0 = bench_now_s();
+  exec(db, "COMMIT");
+  t.commit_ms = (bench_now_s() - t0) * 1e3;
+  /* add: one line at the tail per order */
+  const int64_t adds = 10000;
+  t0 = bench_now_s();
+  for (int64_t i = 0; i < adds; i++) {
+    if (i % 1000 == 0) exec(db, "BEGIN");
+    packed_fill(&l, n + i);
+    row_add(db, ins, &l);
+    if (i % 1000 == 999) exec(db, "COMMIT");
+  }
+  t.add_us = (bench_now_s() - t0) * 1e6 / (double)adds;
+  free(v);
+  sqlite3_finalize(sel);
+  sqlite3_finalize(ins);
+  sqlite3_close(db);
+  return t;
+}
+
+static queue_times run_queue_chunks(const char *path, int64_t n) {
+  queue_times t = {0};
+  sqlite3 *db = open_db(path);
+  exec(db, "CREATE TABLE chunks(id INTEGER PRIMARY KEY, sku TEXT NOT NULL, seq INTEGER NOT NULL,"
+           " n INTEGER NOT NULL, lines BLOB NOT NULL);"
+           "CREATE UNIQUE INDEX chunks_key ON chunks(sku, seq);");
+  sqlite3_stmt *ins = prep(db, "INSERT INTO chunks(sku,seq,n,lines) VALUES('Q',?1,?2,?3)");
+  sqlite3_stmt *put = prep(db, "UPDATE chunks SET n=?2, lines=?3 WHERE id=?1");
+  sqlite3_stmt *last = prep(db, "SELECT id,seq,n,lines FROM chunks WHERE sku='Q'"
+                                " ORDER BY seq DESC LIMIT 1");
+  sqlite3_stmt *sel = prep(db, "SELECT id,n,lines FROM chunks WHERE sku='Q' ORDER BY seq");
+  packed_line chunk[CHUNK_LINES];
+  exec(db, "BEGIN");
+  for (int64_t i = 0; i < n; i += CHUNK_LINES) {
+    const int m = (int)(n - i < CHUNK_LINES ? n - i : CHUNK_LINES);
+    for (int j = 0; j < m; j++) packed_fill(&chunk[j], i + j);
+    sqlite3_bind_int64(ins, 1, i / CHUNK_LINES);
+    sqlite3_bind_int(ins, 2, m);
+    sqlite3_bind_blob(ins, 3, chunk, (int)(m * sizeof chunk[0]), SQLITE_STATIC);
+    run(db, ins);
+  }
+  exec(db, "COMMIT");
+  packed_line *v = calloc((size_t)n, sizeof *v);
+  int64_t *ids = calloc((size_t)(n / CHUNK_LINES + 2), sizeof *ids);
+  memset(v, 1, (size_t)n * sizeof *v);
+  double t0 = bench_now_s();
+  exec(db, "BEGIN");
+  int64_t k = 0, c = 0;
+  while (sqlite3_step(sel) == SQLITE_ROW) {
+    const int m = sqlite3_column_int(sel, 1);
+    if (k + m > n || sqlite3_column_bytes(sel, 2) != (int)(m * sizeof *v)) break;
+    ids[c++] = sqlite3_column_int64(sel, 0);
+    memcpy(&v[k], sqlite3_column_blob(sel, 2), (size_t)m * sizeof *v);
+    k += m;
+  }
+  sqlite3_reset(sel);
+  exec(db, "COMMIT");
+  t.read_ms = (bench_now_s() - t0) * 1e3;
+  /* re-date: every line changed in memory, every chunk written back */
+  exec(db, "BEGIN");
+  t0 = bench_now_s();
+  for (int64_t i = 0; i < k; i++) {
+    snprintf(v[i].promise, sizeof v[i].promise, "2027-01-05:1");
+    v[i].delays++;
+    v[i].consented = 0;
+  }
+  for (int64_t j = 0, at = 0; j < c; j++) {
+    const int m = (int)(k - at < CHUNK_LINES ? k - at : CHUNK_LINES);
+    sqlite3_bind_int64(put, 1, ids[j]);
+    sqlite3_bind_int(put, 2, m);
+    sqlite3_bind_blob(put, 3, &v[at], (int)(m * sizeof *v), SQLITE_STATIC);
+    run(db, put);
+    at += m;
+  }
+  t.redate_ms = (bench_now_s() - t0) * 1e3;
+  t0 = bench_now_s();
+  exec(db, "COMMIT");
+  t.commit_ms = (bench_now_s() - t0) * 1e3;
+  /* add: read the last chunk, append the line, write it back (or start one) */
+  const int64_t adds = 10000;
+  t0 = bench_now_s();
+  for (int64_t i = 0; i < adds; i++) {
+    if (i % 1000 == 0) exec(db, "BEGIN");
+    if (sqlite3_step(last) != SQLITE_ROW) exit(1);
+    const int64_t id = sqlite3_column_int64(last, 0), seq = sqlite3_column_int64(last, 1);
+    int m = sqlite3_column_int(last, 2);
+    memcpy(chunk, sqlite3_column_blob(last, 3), (size_t)m * sizeof chunk[0]);
+    sqlite3_reset(last);
+    packed_line l;
+    packed_fill(&l, n + i);
+    if (m < CHUNK_LINES) {
+      chunk[m++] = l;
+      sqlite3_bind_int64(put, 1, id);
+      sqlite3_bind_int(put, 2, m);
+      sqlite3_bind_blob(put, 3, chunk, (int)(m * sizeof chunk[0]), SQLITE_STATIC);
+      run(db, put);
+    } else {
+      sqlite3_bind_int64(ins, 1, seq + 1);
+      sqlite3_bind_int(ins, 2, 1);
+      sqlite3_bind_blob(ins, 3, &l, (int)sizeof l, SQLITE_STATIC);
+      run(db, ins);
+    }
+    if (i % 1000 == 999) exec(db, "COMMIT");
+  }
+  t.add_us = (bench_now_s() - t0) * 1e6 / (double)adds;
+  free(v);
+  free(ids);
+  sqlite3_stmt *all[] = {ins, put, last, sel};
+  for (size_t i = 0; i < sizeof all / sizeof all[0]; i++) sqlite3_finalize(all[i]);
+  sqlite3_close(db);
+  return t;
+}
+
 /* One variant: orders/s and the bytes it wrote per order (WAL frames and checkpoints). */
 typedef struct variant {
   const char *key, *label;
@@ -310,6 +538,13 @@ int main(void) {
   measure(&v[3], run_schema(path, n, batch, false), w0, n);
   bench_proc_io(0, &w0, &c0);
   measure(&v[4], run_schema(path, n, batch, true), w0, n);
+  const int64_t qn = bench_env_i64("BENCH_QUEUE_LINES", 100000);
+  const queue_times qr = run_queue_rows(path, qn), qc = run_queue_chunks(path, qn);
+  const queue_times *qt[2] = {&qr, &qc};
+  for (int i = 0; i < 2; i++)
+    fprintf(stderr, "bench_sqlite: queue of %lld lines, %2d a row: read %5.1f ms, re-date %5.1f ms"
+            " + commit %5.1f ms, add %4.1f us\n", (long long)qn, i ? CHUNK_LINES : 1,
+            qt[i]->read_ms, qt[i]->redate_ms, qt[i]->commit_ms, qt[i]->add_us);
   char side[700];
   unlink(path);
   snprintf(side, sizeof side, "%s-wal", path);
@@ -322,6 +557,12 @@ int main(void) {
   for (size_t i = 0; i < sizeof v / sizeof v[0]; i++)
     printf(",\"%s_orders_per_s\":%.1f,\"%s_kib_per_order\":%.2f", v[i].key, v[i].rate, v[i].key,
            v[i].kib_per_order);
+  printf(",\"queue\":{\"lines\":%lld,\"chunk_lines\":%d", (long long)qn, CHUNK_LINES);
+  for (int i = 0; i < 2; i++)
+    printf(",\"%s\":{\"read_ms\":%.1f,\"redate_ms\":%.1f,\"commit_ms\":%.1f,\"add_us\":%.2f}",
+           i ? "chunks" : "rows", qt[i]->read_ms, qt[i]->redate_ms, qt[i]->commit_ms,
+           qt[i]->add_us);
+  printf("}");
   printf("}\n");
   return 0;
 }

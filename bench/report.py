@@ -220,6 +220,14 @@ def print_table(doc):
             if f"{key}_orders_per_s" in sq:
                 p(f"  {label:<48} {sq[key + '_orders_per_s']:>9.0f} orders/s "
                   f"{sq.get(key + '_kib_per_order', 0):>7.1f} KiB written/order")
+        q = sq.get("queue")
+        if q:
+            for key, label in (("rows", "a row per line"),
+                               ("chunks", f"{q['chunk_lines']} lines packed in a row")):
+                r = q[key]
+                p(f"  queue of {q['lines']} lines, {label:<26} read {r['read_ms']:6.1f} ms, "
+                  f"re-date {r['redate_ms']:6.1f} + commit {r['commit_ms']:5.1f} ms, "
+                  f"add one {r['add_us']:4.1f} us")
     eng = doc.get("engine") or {}
     if eng:
         p("")
