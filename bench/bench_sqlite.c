@@ -300,15 +300,7 @@ static void packed_fill(packed_line *l, int64_t i) {
   snprintf(l->promise, sizeof l->promise, "2026-12-%02d:1", (int)(10 + i % 20));
 }
 
-static const char *const ROW_SCHEMA =
-    "CREATE TABLE queue(order_id TEXT NOT NULL, line_no INTEGER NOT NULL,"
-    "  sku TEXT NOT NULL, qty INTEGER NOT NULL, allocated INTEGER NOT NULL,"
-    "  backordered INTEGER NOT NULL, shipped INTEGER NOT NULL, cancelled INTEGER NOT NULL,"
-    "  queue_prio INTEGER NOT NULL, queue_us INTEGER NOT NULL, tier INTEGER NOT NULL,"
-    "  created_at INTEGER NOT NULL, promise TEXT NOT NULL, first_promise INTEGER,"
-    "  delays INTEGER NOT NULL, consented INTEGER NOT NULL, need_by INTEGER,"
-    "  if_late INTEGER NOT NULL, n_lines INTEGER NOT NULL, dirty INTEGER NOT NULL DEFAULT 0,"
-    "  PRIMARY KEY(sku, queue_prio, queue_us, order_id, line_no)) WITHOUT ROWID;";
+static const char *const ROW_SCHEMA = BO__SQLITE_QUEUE_TABLE;
 
 static sqlite3_stmt *row_insert(sqlite3 *db) {
   return prep(db, "INSERT INTO queue(order_id,line_no,sku,qty,allocated,backordered,shipped,"

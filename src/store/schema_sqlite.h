@@ -10,6 +10,17 @@
 
 /* The waiting lines of order_lines copied into the queue table (migration
  * 2; the benchmark's generator, which writes order_lines directly, too). */
+/* the queue table of migration 2 (also measured alone by bench_sqlite) */
+#define BO__SQLITE_QUEUE_TABLE                                                              \
+  "CREATE TABLE queue(order_id TEXT NOT NULL, line_no INTEGER NOT NULL,"                    \
+  "  sku TEXT NOT NULL, qty INTEGER NOT NULL, allocated INTEGER NOT NULL,"                  \
+  "  backordered INTEGER NOT NULL, shipped INTEGER NOT NULL, cancelled INTEGER NOT NULL,"   \
+  "  queue_prio INTEGER NOT NULL, queue_us INTEGER NOT NULL, tier INTEGER NOT NULL,"        \
+  "  created_at INTEGER NOT NULL, promise TEXT NOT NULL, first_promise INTEGER,"            \
+  "  delays INTEGER NOT NULL, consented INTEGER NOT NULL, need_by INTEGER,"                 \
+  "  if_late INTEGER NOT NULL, n_lines INTEGER NOT NULL, dirty INTEGER NOT NULL DEFAULT 0,"  \
+  "  PRIMARY KEY(sku, queue_prio, queue_us, order_id, line_no)) WITHOUT ROWID;"
+
 #define BO__SQLITE_QUEUE_FROM_LINES                                                        \
   "INSERT INTO queue SELECT order_id, line_no, sku, qty, allocated, backordered, shipped," \
   "  cancelled, queue_prio, queue_us, tier, created_at, promise, first_promise, delays,"  \
@@ -76,14 +87,7 @@ static const char *const bo__sqlite_migrations[] = {
      * waiting line are those of its queue row; `dirty` says that the row's
      * first_promise, delays or consented may differ from order_lines' (so a
      * fill copies them back). */
-    "CREATE TABLE queue(order_id TEXT NOT NULL, line_no INTEGER NOT NULL,"
-    "  sku TEXT NOT NULL, qty INTEGER NOT NULL, allocated INTEGER NOT NULL,"
-    "  backordered INTEGER NOT NULL, shipped INTEGER NOT NULL, cancelled INTEGER NOT NULL,"
-    "  queue_prio INTEGER NOT NULL, queue_us INTEGER NOT NULL, tier INTEGER NOT NULL,"
-    "  created_at INTEGER NOT NULL, promise TEXT NOT NULL, first_promise INTEGER,"
-    "  delays INTEGER NOT NULL, consented INTEGER NOT NULL, need_by INTEGER,"
-    "  if_late INTEGER NOT NULL, n_lines INTEGER NOT NULL, dirty INTEGER NOT NULL DEFAULT 0,"
-    "  PRIMARY KEY(sku, queue_prio, queue_us, order_id, line_no)) WITHOUT ROWID;"
+    BO__SQLITE_QUEUE_TABLE
     BO__SQLITE_QUEUE_FROM_LINES ";"
     "DROP INDEX lines_queue;",
     /* 3: a SKU's open supply from one index: each PO line carries its PO's
