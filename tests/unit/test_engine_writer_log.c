@@ -26,7 +26,7 @@
 #include "unit_db.h"
 
 #define CYCLE_FRAMES 64
-#define JOBS 400
+#define JOBS 800
 #define WAVE 8             /* jobs submitted together, so that batches form */
 #define EVENTS_PER_JOB 24  /* ~3 KB each: a batch of WAVE jobs logs ~200 frames */
 
@@ -139,13 +139,17 @@ static void test_the_log_starts_over_every_cycle_under_load(void **state) {
   bo_writer_stop(&w);
   st->ops->close(st);
 
+  fprintf(stderr, "log restarts %lld, longest log %lld bytes\n", (long long)restarts, wal_max);
   assert_int_equal(g_wave.failed, 0);
   assert_true(atomic_load(&ra.reads) > 1);
-  /* ~9,600 frames (40 MB) were logged in all, in batches of ~200: the log
-   * started over again and again and never held half of it (without the
-   * cycle, or with a catch-up smaller than a batch, it holds all of it) */
+  /* ~19,200 frames (80 MB) were logged in all, in batches of ~200: the log
+   * started over again and again and never held three eighths of it
+   * (without the cycle, or with a catch-up smaller than a batch, it holds
+   * all of it and starts over 0-2 times). Under two CPU hogs and ASan, with
+   * half as many jobs: 9-19 restarts, up to 16 MB of log; once in CI, fewer
+   * than 4 restarts, hence the longer run. */
   assert_true(restarts >= 4);
-  assert_true(wal_max < 20LL * 1000 * 1000);
+  assert_true(wal_max < 30LL * 1000 * 1000);
   /* and nothing is lost */
   bo_store *r = NULL;
   assert_int_equal(bo_store_sqlite_open(path, BO_STORE_READER, &r, &err), BO_OK);
