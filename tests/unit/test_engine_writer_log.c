@@ -143,13 +143,15 @@ static void test_the_log_starts_over_every_cycle_under_load(void **state) {
   assert_int_equal(g_wave.failed, 0);
   assert_true(atomic_load(&ra.reads) > 1);
   /* ~19,200 frames (80 MB) were logged in all, in batches of ~200: the log
-   * started over again and again and never held three eighths of it
+   * started over again and again and never held three quarters of it
    * (without the cycle, or with a catch-up smaller than a batch, it holds
-   * all of it and starts over 0-2 times). Under two CPU hogs and ASan, with
-   * half as many jobs: 9-19 restarts, up to 16 MB of log; once in CI, fewer
-   * than 4 restarts, hence the longer run. */
+   * all of it and starts over 0-2 times). Seen here: ASan under two CPU
+   * hogs 16-31 restarts and at most 21 MB of log; the optimised build
+   * 7-16 restarts and up to 41 MB (it outruns the checkpointer for a while
+   * now and then). Once in CI, with half as many jobs, fewer than 4
+   * restarts: hence the longer run. */
   assert_true(restarts >= 4);
-  assert_true(wal_max < 30LL * 1000 * 1000);
+  assert_true(wal_max < 60LL * 1000 * 1000);
   /* and nothing is lost */
   bo_store *r = NULL;
   assert_int_equal(bo_store_sqlite_open(path, BO_STORE_READER, &r, &err), BO_OK);
