@@ -392,6 +392,16 @@ static queue_times run_queue_rows(const char *path, int64_t n) {
   return t;
 }
 
+/* Writes one chunk of m lines: `s` inserts (?1 its seq) or updates (?1 its
+ * id); ?2 its line count, ?3 the lines. */
+static void chunk_write(sqlite3 *db, sqlite3_stmt *s, int64_t key, const packed_line *lines,
+                        int m) {
+  sqlite3_bind_int64(s, 1, key);
+  sqlite3_bind_int(s, 2, m);
+  sqlite3_bind_blob(s, 3, lines, (int)((size_t)m * sizeof *lines), SQLITE_STATIC);
+  run(db, s);
+}
+
 static queue_times run_queue_chunks(const char *path, int64_t n) {
   queue_times t = {0};
   sqlite3 *db = open_db(path);
@@ -408,10 +418,7 @@ static queue_times run_queue_chunks(const char *path, int64_t n) {
   for (int64_t i = 0; i < n; i += CHUNK_LINES) {
     const int m = (int)(n - i < CHUNK_LINES ? n - i : CHUNK_LINES);
     for (int j = 0; j < m; j++) packed_fill(&chunk[j], i + j);
-    sqlite3_bind_int64(ins, 1, i / CHUNK_LINES);
-    sqlite3_bind_int(ins, 2, m);
-    sqlite3_bind_blob(ins, 3, chunk, (int)(m * sizeof chunk[0]), SQLITE_STATIC);
-    run(db, ins);
+    chunk_write(db, ins, i / CHUNK_LINES, chunk, m);
   }
   exec(db, "COMMIT");
   packed_line *v = calloc((size_t)n, sizeof *v);
@@ -440,10 +447,7 @@ static queue_times run_queue_chunks(const char *path, int64_t n) {
   }
   for (int64_t j = 0, at = 0; j < c; j++) {
     const int m = (int)(k - at < CHUNK_LINES ? k - at : CHUNK_LINES);
-    sqlite3_bind_int64(put, 1, ids[j]);
-    sqlite3_bind_int(put, 2, m);
-    sqlite3_bind_blob(put, 3, &v[at], (int)(m * sizeof *v), SQLITE_STATIC);
-    run(db, put);
+    chunk_write(db, put, ids[j], &v[at], m);
     at += m;
   }
   t.redate_ms = (bench_now_s() - t0) * 1e3;
@@ -464,15 +468,9 @@ static queue_times run_queue_chunks(const char *path, int64_t n) {
     packed_fill(&l, n + i);
     if (m < CHUNK_LINES) {
       chunk[m++] = l;
-      sqlite3_bind_int64(put, 1, id);
-      sqlite3_bind_int(put, 2, m);
-      sqlite3_bind_blob(put, 3, chunk, (int)(m * sizeof chunk[0]), SQLITE_STATIC);
-      run(db, put);
+      chunk_write(db, put, id, chunk, m);
     } else {
-      sqlite3_bind_int64(ins, 1, seq + 1);
-      sqlite3_bind_int(ins, 2, 1);
-      sqlite3_bind_blob(ins, 3, &l, (int)sizeof l, SQLITE_STATIC);
-      run(db, ins);
+      chunk_write(db, ins, seq + 1, &l, 1);
     }
     if (i % 1000 == 999) exec(db, "COMMIT");
   }

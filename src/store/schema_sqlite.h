@@ -8,8 +8,6 @@
 #ifndef BO_SCHEMA_SQLITE_H
 #define BO_SCHEMA_SQLITE_H
 
-/* The waiting lines of order_lines copied into the queue table (migration
- * 2; the benchmark's generator, which writes order_lines directly, too). */
 /* the queue table of migration 2 (also measured alone by bench_sqlite) */
 #define BO__SQLITE_QUEUE_TABLE                                                              \
   "CREATE TABLE queue(order_id TEXT NOT NULL, line_no INTEGER NOT NULL,"                    \
@@ -21,6 +19,8 @@
   "  if_late INTEGER NOT NULL, n_lines INTEGER NOT NULL, dirty INTEGER NOT NULL DEFAULT 0,"  \
   "  PRIMARY KEY(sku, queue_prio, queue_us, order_id, line_no)) WITHOUT ROWID;"
 
+/* The waiting lines of order_lines copied into the queue table (migration
+ * 2; the benchmark's generator, which writes order_lines directly, too). */
 #define BO__SQLITE_QUEUE_FROM_LINES                                                        \
   "INSERT INTO queue SELECT order_id, line_no, sku, qty, allocated, backordered, shipped," \
   "  cancelled, queue_prio, queue_us, tier, created_at, promise, first_promise, delays,"  \

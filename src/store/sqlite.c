@@ -290,13 +290,18 @@ static bo_rc rc_of(sqlite3 *db, int code, const char *what) {
   return BO_E_STORE;
 }
 
-/* Runs a statement that returns no row. */
-static bo_rc step_done(bo_store *st, sqlite3_stmt *s) {
+/* Runs a statement; *row (NULL when no row is expected) tells whether it
+ * gave one. */
+static bo_rc step_row(bo_store *st, sqlite3_stmt *s, bool *row) {
   const int code = sqlite3_step(s);
-  const bo_rc rc = code == SQLITE_ROW ? BO_OK : rc_of(SQ(st)->db, code, sqlite3_sql(s));
+  if (row) *row = code == SQLITE_ROW;
+  const bo_rc rc = rc_of(SQ(st)->db, code, sqlite3_sql(s));
   sqlite3_reset(s);
   return rc;
 }
+
+/* Runs a statement that returns no row. */
+static bo_rc step_done(bo_store *st, sqlite3_stmt *s) { return step_row(st, s, NULL); }
 
 static bo_rc exec_stmt(bo_store *st, int id) {
   sqlite3_stmt *s = stmt(st, id);
@@ -819,16 +824,12 @@ static void bind_queue_key(sqlite3_stmt *s, int first, const bo_line *l) {
   sqlite3_bind_int(s, first + 3, l->line_no);
 }
 
-/* Runs a statement that takes a SKU as ?1 and nothing else; *row tells
- * whether it gave a row (NULL when no row is expected). */
+/* Runs a statement that takes a SKU as ?1 and nothing else (see step_row). */
 static bo_rc run_sku(bo_store *st, int id, const char *sku, bool *row) {
   sqlite3_stmt *s = stmt(st, id);
   if (!s) return BO_E_STORE;
   bind_text(s, 1, sku);
-  const int code = sqlite3_step(s);
-  if (row) *row = code == SQLITE_ROW;
-  sqlite3_reset(s);
-  return rc_of(SQ(st)->db, code, sql_text[id]);
+  return step_row(st, s, row);
 }
 
 /* Notes that the SKU's queue may hold re-dated rows (see QUEUE_FILL). */
@@ -939,10 +940,7 @@ static bo_rc sq_queue_has_after(bo_store *st, const bo_line *l, bool *out) {
   if (!s) return BO_E_STORE;
   bind_text(s, 1, l->sku);
   bind_queue_key(s, 2, l);
-  const int code = sqlite3_step(s);
-  *out = code == SQLITE_ROW;
-  sqlite3_reset(s);
-  return rc_of(SQ(st)->db, code, "queue_has_after");
+  return step_row(st, s, out);
 }
 
 /* The filled head leaves the queue (a range delete: no order_lines write,
@@ -990,12 +988,8 @@ static bo_rc sq_order_waiting(bo_store *st, const char *order_id, bool *out) {
   sqlite3_stmt *s = stmt(st, S_ORDER_WAITING);
   if (!s) return BO_E_STORE;
   bind_text(s, 1, order_id);
-  const int code = sqlite3_step(s);
-  *out = code == SQLITE_ROW;
-  sqlite3_reset(s);
-  return rc_of(SQ(st)->db, code, "order_waiting");
+  return step_row(st, s, out);
 }
-
 
 static bo_rc each_line(sqlite3_stmt *s, void *p) {
   bo_line l;
