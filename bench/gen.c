@@ -197,8 +197,11 @@ static int gen_orders(gen_state *s) {
   }
   sqlite3_finalize(o);
   sqlite3_finalize(l);
-  /* the waiting lines in the queue table, as the store keeps them */
-  if (!rc) rc = exec(s->db, BO__SQLITE_QUEUE_FROM_LINES);
+  /* the waiting lines in queue chunks, as the store keeps them */
+  if (!rc && bo_sqlite_queue_pack(s->db, "order_lines") != SQLITE_OK) {
+    fprintf(stderr, "gen: packing the queues: %s\n", sqlite3_errmsg(s->db));
+    rc = -1;
+  }
   return rc;
 }
 

@@ -54,7 +54,11 @@ void bo_sb_json_str(bo_strbuf *sb, const char *s) {
   bo_sb_raw(sb, "\"", 1);
 }
 
-void bo_sb_i64(bo_strbuf *sb, int64_t v) {
+char *bo_dec(char *p, int64_t v) {
+  if (v >= 0 && v < 10) { /* most are */
+    *p++ = (char)('0' + v);
+    return p;
+  }
   char tmp[24];
   size_t i = sizeof tmp;
   uint64_t u = v < 0 ? (uint64_t)0 - (uint64_t)v : (uint64_t)v;
@@ -63,7 +67,20 @@ void bo_sb_i64(bo_strbuf *sb, int64_t v) {
     u /= 10;
   } while (u);
   if (v < 0) tmp[--i] = '-';
-  bo_sb_raw(sb, tmp + i, sizeof tmp - i);
+  memcpy(p, tmp + i, sizeof tmp - i);
+  return p + (sizeof tmp - i);
+}
+
+void bo_sb_i64(bo_strbuf *sb, int64_t v) {
+  char *p = bo_sb_room(sb, 20);
+  if (p) bo_sb_wrote(sb, bo_dec(p, v));
+}
+
+char *bo_sb_room(bo_strbuf *sb, size_t n) { return grow(sb, n) ? sb->buf + sb->len : NULL; }
+
+void bo_sb_wrote(bo_strbuf *sb, char *end) {
+  sb->len = (size_t)(end - sb->buf);
+  *end = '\0';
 }
 
 char *bo_sb_take(bo_strbuf *sb) {

@@ -360,12 +360,9 @@ bo_rc bo__settle(bo_engine *e, int64_t now, bo_sku *sku, bo_err *err) {
   bo_supply supply[BO_OPEN_SUPPLY_MAX];
   line_events le = {0};
   bo_rc rc = e->st->ops->incoming_load(e->st, sku->id, &in);
-  /* stock for the whole queue: every line gets filled and none is dated, so
-   * the lines' promises and deadlines need not be read */
+  /* stock for the whole queue: every line gets filled and none is dated */
   const bool fills_all = bo_sku_available(sku) >= sku->backordered;
-  if (!rc && sku->backordered > 0)
-    rc = fills_all ? e->st->ops->queue_load_counts(e->st, sku->id, &q)
-                   : e->st->ops->queue_load(e->st, sku->id, &q);
+  if (!rc && sku->backordered > 0) rc = e->st->ops->queue_load(e->st, sku->id, &q);
   if (rc) goto done;
   taken = bo_mem_calloc(q.n + 1, sizeof *taken);
   /* the walk fills one result per line it dates */

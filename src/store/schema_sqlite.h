@@ -112,7 +112,21 @@ static const char *const bo__sqlite_migrations[] = {
      * any other SKU need not look for them (a scan of the filled range) */
     ("CREATE TABLE queue_redated(sku TEXT PRIMARY KEY) WITHOUT ROWID;"
      "INSERT INTO queue_redated SELECT DISTINCT sku FROM queue WHERE dirty;"),
+    /* 6: the queue in chunks (qchunk.h): a SKU's waiting lines packed up to
+     * 64 a row, in queue order, under a key at most that of the row's first
+     * line. The rows of `queue` are packed by code after this text
+     * (bo_sqlite_queue_pack), and the table dropped. */
+    ("CREATE TABLE queue_chunks(id INTEGER PRIMARY KEY, sku TEXT NOT NULL,"
+     "  queue_prio INTEGER NOT NULL, queue_us INTEGER NOT NULL, order_id TEXT NOT NULL,"
+     "  line_no INTEGER NOT NULL, n INTEGER NOT NULL, lines BLOB NOT NULL);"
+     "CREATE UNIQUE INDEX queue_chunks_key"
+     "  ON queue_chunks(sku, queue_prio, queue_us, order_id, line_no);"),
 };
+
+/* Packs the waiting lines of `table` ("queue", with its dirty flags, or
+ * "order_lines") into queue_chunks; an SQLite result code. */
+struct sqlite3;
+int bo_sqlite_queue_pack(struct sqlite3 *db, const char *table);
 
 #define BO__SQLITE_SCHEMA_VERSION \
   ((int)(sizeof bo__sqlite_migrations / sizeof bo__sqlite_migrations[0]))

@@ -26,6 +26,7 @@
 #include <string.h>
 
 #include "../common/strbuf.h"
+#include "qchunk.h"
 #include "schema_sqlite.h"
 #include "store.h"
 #include "walbuf.h"
@@ -77,47 +78,42 @@
   X(ORDER_LIST_STATUS, "SELECT " ORDER_COLS " FROM orders WHERE status=?3 AND seq <"        \
                        " coalesce((SELECT seq FROM orders WHERE id=?1),"                    \
                        " 9223372036854775807) ORDER BY seq DESC LIMIT ?2")                  \
-  X(ORDER_LINES, "SELECT " LINE_COLS_OVERLAY " WHERE ol.order_id=?1 ORDER BY ol.line_no")   \
+  X(ORDER_LINES, "SELECT " LINE_COLS_FILLED " WHERE ol.order_id=?1 ORDER BY ol.line_no")     \
   X(LINE_INSERT, "INSERT INTO order_lines(" LINE_COLS ") VALUES(" LINE_PARAMS ")")          \
   X(LINE_UPDATE, "UPDATE order_lines SET sku=?3,qty=?4,allocated=?5,backordered=?6,"        \
                  "shipped=?7,cancelled=?8,queue_prio=?9,queue_us=?10,tier=?11,"             \
                  "created_at=?12,promise=?13,first_promise=?14,delays=?15,consented=?16,"   \
                  "need_by=?17,if_late=?18,n_lines=?19 WHERE order_id=?1 AND line_no=?2")    \
-  X(QUEUE_INSERT, "INSERT INTO queue(" LINE_COLS ") VALUES(" LINE_PARAMS ")")              \
-  X(QUEUE_PUT, "INSERT INTO queue(" LINE_COLS ") VALUES(" LINE_PARAMS ")"                   \
-               " ON CONFLICT(sku,queue_prio,queue_us,order_id,line_no) DO UPDATE SET"       \
-               " qty=?4,allocated=?5,backordered=?6,shipped=?7,cancelled=?8,tier=?11,"      \
-               "created_at=?12,promise=?13,first_promise=?14,delays=?15,consented=?16,"     \
-               "need_by=?17,if_late=?18,n_lines=?19,dirty=0")                               \
-  X(QUEUE_DROP, "DELETE FROM queue WHERE " QUEUE_ROW)                                      \
   X(FILLED_DROP, "DELETE FROM filled WHERE " QUEUE_ROW)                                     \
-  X(QUEUE_PROMISE, "UPDATE queue SET promise=?6,first_promise=?7,delays=?8,consented=?9,"   \
-                   "dirty=1 WHERE " QUEUE_ROW)                                              \
-  X(QUEUE_FILL, FILLED_HISTORY " AND " QUEUE_KEY " <= (?2,?3,?4,?5)")                       \
-  X(QUEUE_FILL_DROP, "DELETE FROM queue WHERE sku=?1 AND " QUEUE_KEY " <= (?2,?3,?4,?5)")  \
-  X(QUEUE_FILL_ALL, FILLED_HISTORY)                                                         \
-  X(QUEUE_FILL_DROP_ALL, "DELETE FROM queue WHERE sku=?1")                                  \
+  X(FILLED_PUT, "INSERT INTO filled(sku," QUEUE_KEY_COLS ",first_promise,delays,consented)" \
+                " VALUES(?1,?2,?3,?4,?5,?6,?7,?8)")                                         \
   X(REDATED_MARK, "INSERT OR IGNORE INTO queue_redated(sku) VALUES(?1)")                    \
   X(REDATED_HAS, "SELECT 1 FROM queue_redated WHERE sku=?1")                                \
   X(REDATED_CLEAR, "DELETE FROM queue_redated WHERE sku=?1")                                \
-  X(LINE_PROMISE_RUN, "UPDATE queue SET promise=?10,"                                       \
-                      "first_promise=coalesce(first_promise,?11),delays=delays+?12,"        \
-                      "consented=CASE WHEN ?12 THEN 0 ELSE consented END,"                  \
-                      "dirty=(dirty OR ?12 OR first_promise IS NULL)"                       \
-                      " WHERE sku=?1 AND " QUEUE_KEY " >= (?2,?3,?4,?5) AND"                \
-                      " " QUEUE_KEY " <= (?6,?7,?8,?9)")                                    \
-  X(ORDER_WAITING, "SELECT 1 FROM order_lines ol JOIN queue q ON " LINE_KEY_IS("q")        \
-                   " WHERE ol.order_id=?1 AND ol.backordered>0 LIMIT 1")                    \
-  X(QUEUE_LOAD, "SELECT " LINE_COLS " FROM queue WHERE sku=?1 ORDER BY " QUEUE_KEY_COLS)    \
-  X(QUEUE_LOAD_COUNTS, "SELECT " LINE_COUNT_COLS " FROM queue WHERE sku=?1 ORDER BY "        \
-                       QUEUE_KEY_COLS)                                                      \
-  X(QUEUE_AFTER, "SELECT 1 FROM queue WHERE sku=?1 AND " QUEUE_KEY " > (?2,?3,?4,?5)"       \
-                 " LIMIT 1")                                                                \
-  X(QUEUE_LIST, "SELECT " LINE_COLS " FROM queue WHERE (sku," QUEUE_KEY_COLS ")"            \
-                " > (?1,?2,?3,?4,?5) ORDER BY sku," QUEUE_KEY_COLS " LIMIT ?6")             \
-  X(QUEUE_LIST_SKU, "SELECT " LINE_COLS " FROM queue WHERE sku=?1 AND " QUEUE_KEY           \
-                    " > (?2,?3,?4,?5) ORDER BY " QUEUE_KEY_COLS " LIMIT ?6")                \
-  X(LINES_SCAN, "SELECT " LINE_COLS_OVERLAY)                                                \
+  X(CHUNK_AT, "SELECT " QUEUE_KEY_COLS " FROM queue_chunks WHERE sku=?1 AND " QUEUE_KEY     \
+              " <= (?2,?3,?4,?5) ORDER BY " QUEUE_KEY_DESC " LIMIT 1")                      \
+  X(CHUNK_RANGE, "SELECT id,n,lines FROM queue_chunks WHERE sku=?1 AND " QUEUE_KEY          \
+                 " >= (?2,?3,?4,?5) AND " QUEUE_KEY " <= (?6,?7,?8,?9) ORDER BY "            \
+                 QUEUE_KEY_COLS)                                                            \
+  X(CHUNK_FROM, "SELECT id,n,lines FROM queue_chunks WHERE sku=?1 AND " QUEUE_KEY           \
+                " >= (?2,?3,?4,?5) ORDER BY " QUEUE_KEY_COLS)                               \
+  X(CHUNK_AFTER, "SELECT 1 FROM queue_chunks WHERE sku=?1 AND " QUEUE_KEY                   \
+                 " > (?2,?3,?4,?5) LIMIT 1")                                                \
+  X(CHUNK_COUNT, "SELECT coalesce(sum(n),0) FROM queue_chunks WHERE sku=?1")               \
+  X(CHUNK_DROP_BEFORE, "DELETE FROM queue_chunks WHERE sku=?1 AND " QUEUE_KEY                \
+                       " < (?2,?3,?4,?5)")                                                  \
+  X(CHUNK_PUT, "UPDATE queue_chunks SET n=?2,lines=?3 WHERE id=?1")                         \
+  X(CHUNK_NEW, "INSERT INTO queue_chunks(sku," QUEUE_KEY_COLS ",n,lines)"                   \
+               " VALUES(?1,?2,?3,?4,?5,?6,?7)")                                             \
+  X(CHUNK_DROP, "DELETE FROM queue_chunks WHERE id=?1")                                     \
+  X(CHUNK_AT_ANY, "SELECT sku," QUEUE_KEY_COLS " FROM queue_chunks WHERE (sku,"              \
+                  QUEUE_KEY_COLS ") <= (?1,?2,?3,?4,?5) ORDER BY sku DESC," QUEUE_KEY_DESC  \
+                  " LIMIT 1")                                                               \
+  X(CHUNK_FROM_ANY, "SELECT id,n,lines,sku FROM queue_chunks WHERE (sku," QUEUE_KEY_COLS     \
+                    ") >= (?1,?2,?3,?4,?5) ORDER BY sku," QUEUE_KEY_COLS)                   \
+  X(ORDER_WAITING, "SELECT sku," QUEUE_KEY_COLS " FROM order_lines"                         \
+                   " WHERE order_id=?1 AND backordered>0")                                  \
+  X(LINES_SCAN, "SELECT " LINE_COLS_FILLED)                                                 \
   X(EVENT_APPEND, "INSERT INTO events(type,at,order_id,sku,data) VALUES(?1,?2,?3,?4,?5)")   \
   X(EVENT_FOLD, "INSERT INTO events(id,type,at,order_id,sku,data,n) VALUES("                \
                 "(SELECT coalesce(max(id),0) FROM events)+?4,'',?1,'',?2,?3,?4)")          \
@@ -163,39 +159,21 @@
 #define LINE_COLS                                                                   \
   "order_id,line_no,sku,qty,allocated,backordered,shipped,cancelled,queue_prio,"    \
   "queue_us,tier,created_at,promise,first_promise,delays,consented,need_by,if_late,n_lines"
-/* a line's identity, counters and queue key, in LINE_COLS' order */
-#define LINE_COUNT_COLS                                                             \
-  "order_id,line_no,sku,qty,allocated,backordered,shipped,cancelled,queue_prio,"    \
-  "queue_us,n_lines"
 #define LINE_PARAMS "?1,?2,?3,?4,?5,?6,?7,?8,?9,?10,?11,?12,?13,?14,?15,?16,?17,?18,?19"
 /* a line's place in its SKU's queue */
 #define QUEUE_KEY_COLS "queue_prio,queue_us,order_id,line_no"
 #define QUEUE_KEY "(" QUEUE_KEY_COLS ")"
-/* the promise history of a SKU's (?1) re-dated queue rows, kept as they are
- * filled (QUEUE_FILL narrows it to the filled head) */
-#define FILLED_HISTORY                                                              \
-  "INSERT INTO filled SELECT sku," QUEUE_KEY_COLS ",first_promise,delays,consented" \
-  " FROM queue WHERE sku=?1 AND dirty"
-/* one line's row in the queue or in filled: ?1 its SKU, ?2..?5 its key */
+#define QUEUE_KEY_DESC "queue_prio DESC,queue_us DESC,order_id DESC,line_no DESC"
+/* one line's row in filled: ?1 its SKU, ?2..?5 its key */
 #define QUEUE_ROW "sku=?1 AND queue_prio=?2 AND queue_us=?3 AND order_id=?4 AND line_no=?5"
-/* Lines as order_lines has them, except: a waiting line (a queue row)
- * takes its promise columns from the queue row (re-dating writes only
- * there); a line order_lines says waits but with no queue row was filled
- * (storage migration 4): fully allocated, no promise, and its promise
- * history from `filled` when the queue had changed it. */
-#define LINE_COLS_OVERLAY                                                           \
-  "ol.order_id,ol.line_no,ol.sku,ol.qty,"                                           \
-  "ol.allocated+iif(q.sku IS NULL,ol.backordered,0),"                               \
-  "iif(q.sku IS NULL,0,ol.backordered),ol.shipped,"                                 \
-  "ol.cancelled,ol.queue_prio,ol.queue_us,ol.tier,ol.created_at,"                   \
-  "CASE WHEN q.sku IS NOT NULL THEN q.promise WHEN ol.backordered>0 THEN ''"        \
-  " ELSE ol.promise END,"                                                           \
-  "CASE WHEN q.sku IS NOT NULL THEN q.first_promise WHEN f.sku IS NOT NULL"         \
-  " THEN f.first_promise ELSE ol.first_promise END,"                                \
-  "coalesce(q.delays,f.delays,ol.delays),coalesce(q.consented,f.consented,ol.consented)," \
-  "ol.need_by,ol.if_late,ol.n_lines FROM order_lines ol"                            \
-  " LEFT JOIN queue q ON ol.backordered>0 AND " LINE_KEY_IS("q")                    \
-  " LEFT JOIN filled f ON ol.backordered>0 AND q.sku IS NULL AND " LINE_KEY_IS("f")
+/* Lines as order_lines has them, with the promise history that `filled`
+ * keeps of a filled line (see line_overlay). */
+#define LINE_COLS_FILLED                                                            \
+  "ol.order_id,ol.line_no,ol.sku,ol.qty,ol.allocated,ol.backordered,ol.shipped,"    \
+  "ol.cancelled,ol.queue_prio,ol.queue_us,ol.tier,ol.created_at,ol.promise,"        \
+  "ol.first_promise,ol.delays,ol.consented,ol.need_by,ol.if_late,ol.n_lines,"       \
+  "f.sku IS NOT NULL,f.first_promise,f.delays,f.consented FROM order_lines ol"      \
+  " LEFT JOIN filled f ON ol.backordered>0 AND " LINE_KEY_IS("f")
 #define LINE_KEY_IS(t)                                                              \
   t ".sku=ol.sku AND " t ".queue_prio=ol.queue_prio AND " t ".queue_us=ol.queue_us AND " \
   t ".order_id=ol.order_id AND " t ".line_no=ol.line_no"
@@ -235,6 +213,9 @@ typedef struct sqlite_store {
   /* writer only: a SKU known to be in queue_redated ("" when none): marks
    * it once per run of re-dates; forgotten on any rollback */
   char redated[BO_SKU_ID_LEN_MAX + 1];
+  uint8_t *chunk_buf; /* a queue chunk being encoded (BO_QCHUNK_MAX lines) */
+  bo_line *scratch;   /* a queue chunk being changed (chunk_pass) */
+  uint8_t scratch_fl[BO_QCHUNK_MAX];
 } sqlite_store;
 
 static sqlite_store *SQ(bo_store *st) { return (sqlite_store *)st; }
@@ -788,8 +769,7 @@ static void line_bind(sqlite3_stmt *s, const bo_line *l) {
   sqlite3_bind_int(s, 19, l->n_lines);
 }
 
-/* The first ten columns, common to LINE_COLS and LINE_COUNT_COLS; the rest zero. */
-static void line_read_head(sqlite3_stmt *s, bo_line *l) {
+static void line_read(sqlite3_stmt *s, bo_line *l) {
   memset(l, 0, sizeof *l);
   col_text(s, 0, l->order_id, sizeof l->order_id);
   l->line_no = sqlite3_column_int(s, 1);
@@ -801,10 +781,6 @@ static void line_read_head(sqlite3_stmt *s, bo_line *l) {
   l->cancelled = sqlite3_column_int64(s, 7);
   l->queue_prio = sqlite3_column_int64(s, 8);
   l->queue_us = sqlite3_column_int64(s, 9);
-}
-
-static void line_read(sqlite3_stmt *s, bo_line *l) {
-  line_read_head(s, l);
   l->tier = sqlite3_column_int(s, 10);
   l->created_at = sqlite3_column_int64(s, 11);
   const unsigned char *p = sqlite3_column_text(s, 12);
@@ -832,7 +808,7 @@ static bo_rc run_sku(bo_store *st, int id, const char *sku, bool *row) {
   return step_row(st, s, row);
 }
 
-/* Notes that the SKU's queue may hold re-dated rows (see QUEUE_FILL). */
+/* Notes that the SKU's queue may hold re-dated lines (see fill_through). */
 static bo_rc mark_redated(bo_store *st, const char *sku) {
   sqlite_store *s = SQ(st);
   if (strcmp(s->redated, sku) == 0) return BO_OK;
@@ -841,17 +817,302 @@ static bo_rc mark_redated(bo_store *st, const char *sku) {
   return rc;
 }
 
-/* Runs statements that take a line's SKU as ?1 and its queue key as ?2..?5. */
-static bo_rc run_keyed(bo_store *st, const int *ids, size_t n, const bo_line *key) {
+/*
+ * --- the queue in chunks (qchunk.h) -------------------------------------------
+ *
+ * Each row of queue_chunks holds 1..BO_QCHUNK_MAX waiting lines of one SKU
+ * in queue order, under a key that is at most its first line's and above
+ * every line of the chunk before it: a line belongs to the last chunk whose
+ * key is not above its own. Keys never change; a chunk that grows past
+ * BO_QCHUNK_MAX is split (the new part keyed by its first line), one that
+ * empties is deleted. A line's `dirty` flag says that its promise history
+ * (first_promise, delays, consented) may differ from its order_lines row
+ * (re-dating writes only the chunk).
+ *
+ * Every change goes through a qrange: the chunks that hold a key range,
+ * decoded, changed in memory, and the changed ones written back.
+ */
+enum { QR_GONE = 0x80, QR_NEW = 0x40, QR_FLAGS = BO_QCHUNK_DIRTY };
+
+typedef struct qrange {
+  bo_lines *l;     /* the lines of the chunks, in queue order */
+  uint8_t *fl;     /* per line: BO_QCHUNK_DIRTY | QR_GONE | QR_NEW */
+  size_t fl_cap;
+  struct qref {
+    int64_t id; /* 0: not stored yet */
+    size_t first, n;
+    bool changed;
+  } *c;
+  size_t nc, c_cap;
+} qrange;
+
+static void qrange_release(qrange *r) {
+  free(r->fl);
+  free(r->c);
+}
+
+static bo_rc corrupt_chunk(bo_store *st, const char *sku) {
+  fprintf(stderr, "store: a queue chunk of sku \"%s\" cannot be read\n", sku);
+  (void)st;
+  return BO_E_STORE;
+}
+
+/* Appends the chunk of the current row of s (id, n, lines) to r. */
+static bo_rc qrange_push(bo_store *st, qrange *r, sqlite3_stmt *s, const char *sku) {
+  const int64_t n = sqlite3_column_int64(s, 1);
+  if (n < 1 || n > BO_QCHUNK_MAX) return corrupt_chunk(st, sku);
+  const size_t at = r->l->n;
+  for (int64_t i = 0; i < n; i++)
+    if (!bo_lines_add(r->l)) return BO_E_NOMEM;
+  if (r->l->n > r->fl_cap) {
+    const size_t cap = r->l->cap;
+    uint8_t *fl = realloc(r->fl, cap);
+    if (!fl) return BO_E_NOMEM;
+    r->fl = fl;
+    r->fl_cap = cap;
+  }
+  if (r->nc == r->c_cap) {
+    const size_t cap = r->c_cap ? r->c_cap * 2 : 4;
+    struct qref *c = realloc(r->c, cap * sizeof *c);
+    if (!c) return BO_E_NOMEM;
+    r->c = c;
+    r->c_cap = cap;
+  }
+  const void *blob = sqlite3_column_blob(s, 2);
+  if (!bo_qchunk_decode(blob, (size_t)sqlite3_column_bytes(s, 2), (size_t)n, sku, r->l->v + at,
+                        r->fl + at))
+    return corrupt_chunk(st, sku);
+  r->c[r->nc++] = (struct qref){sqlite3_column_int64(s, 0), at, (size_t)n, false};
+  return BO_OK;
+}
+
+/* A chunk's key from columns first..first+3 of s. */
+static void chunk_key_read(sqlite3_stmt *s, int first, bo_line *key) {
+  key->queue_prio = sqlite3_column_int64(s, first);
+  key->queue_us = sqlite3_column_int64(s, first + 1);
+  col_text(s, first + 2, key->order_id, sizeof key->order_id);
+  key->line_no = sqlite3_column_int(s, first + 3);
+}
+
+static const bo_line QKEY_MIN = {.queue_prio = INT64_MIN, .queue_us = INT64_MIN,
+                                 .line_no = INT32_MIN};
+
+/* The key of the chunk that holds `key` in sku's queue (QKEY_MIN when
+ * key comes before every chunk). */
+static bo_rc chunk_start(bo_store *st, const char *sku, const bo_line *key, bo_line *start) {
+  *start = QKEY_MIN;
+  sqlite3_stmt *s = stmt(st, S_CHUNK_AT);
+  if (!s) return BO_E_STORE;
+  bind_text(s, 1, sku);
+  bind_queue_key(s, 2, key);
+  const int code = sqlite3_step(s);
+  if (code == SQLITE_ROW) chunk_key_read(s, 0, start);
+  sqlite3_reset(s);
+  return code == SQLITE_ROW || code == SQLITE_DONE ? BO_OK : rc_of(SQ(st)->db, code, "chunk at");
+}
+
+/* The statement that gives (id, n, lines) of the chunks of sku's queue
+ * holding keys from `from` to `to` (NULL: the queue's start, its end). */
+static bo_rc chunks_select(bo_store *st, const char *sku, const bo_line *from,
+                           const bo_line *to, sqlite3_stmt **out) {
+  bo_line start = QKEY_MIN;
+  const bo_rc rc = from ? chunk_start(st, sku, from, &start) : BO_OK;
+  if (rc) return rc;
+  sqlite3_stmt *s = stmt(st, to ? S_CHUNK_RANGE : S_CHUNK_FROM);
+  if (!s) return BO_E_STORE;
+  bind_text(s, 1, sku);
+  bind_queue_key(s, 2, &start);
+  sqlite3_bind_text(s, 4, start.order_id, -1, SQLITE_TRANSIENT); /* a local */
+  if (to) bind_queue_key(s, 6, to);
+  *out = s;
+  return BO_OK;
+}
+
+/* Room in `out` for all of sku's waiting lines at once (a long queue is
+ * tens of MB: no copies as it grows, its pages mapped in one call). */
+static bo_rc reserve_queue(bo_store *st, const char *sku, bo_lines *out) {
+  sqlite3_stmt *s = stmt(st, S_CHUNK_COUNT);
+  if (!s) return BO_E_STORE;
+  bind_text(s, 1, sku);
+  const int code = sqlite3_step(s);
+  const int64_t n = code == SQLITE_ROW ? sqlite3_column_int64(s, 0) : 0;
+  sqlite3_reset(s);
+  if (code != SQLITE_ROW) return rc_of(SQ(st)->db, code, "queue size");
+  return bo_lines_reserve(out, (size_t)n);
+}
+
+/* Loads into r (its lines `out`, emptied first) the chunks of sku's queue
+ * that hold keys from `from` to `to` (NULL: the queue's start, its end). */
+static bo_rc qrange_load(bo_store *st, qrange *r, bo_lines *out, const char *sku,
+                         const bo_line *from, const bo_line *to) {
+  *r = (qrange){.l = out};
+  out->n = 0;
+  sqlite3_stmt *s = NULL;
+  bo_rc rc = chunks_select(st, sku, from, to, &s);
+  if (rc) return rc;
+  if (!from && !to) rc = reserve_queue(st, sku, out);
+  int code = SQLITE_DONE;
+  while (!rc && (code = sqlite3_step(s)) == SQLITE_ROW) rc = qrange_push(st, r, s, sku);
+  if (!rc && code != SQLITE_DONE) rc = rc_of(SQ(st)->db, code, sqlite3_sql(s));
+  sqlite3_reset(s);
+  return rc;
+}
+
+/* The index of the line of r with l's key, or -1. */
+static ptrdiff_t qrange_find(const qrange *r, const bo_line *l) {
+  size_t lo = 0, hi = r->l->n;
+  while (lo < hi) {
+    const size_t mid = lo + (hi - lo) / 2;
+    const int c = bo_line_queue_cmp(&r->l->v[mid], l);
+    if (c == 0) return (r->fl[mid] & QR_GONE) ? -1 : (ptrdiff_t)mid;
+    if (c < 0) lo = mid + 1;
+    else hi = mid;
+  }
+  return -1;
+}
+
+static struct qref *qrange_chunk_of(qrange *r, size_t i) {
+  for (size_t k = 0; k < r->nc; k++)
+    if (i >= r->c[k].first && i < r->c[k].first + r->c[k].n) return &r->c[k];
+  BO_ASSERT(false);
+  return NULL;
+}
+
+/* Puts line l (flags `fl`) in r, loaded for l's key alone: in place of the
+ * line with its key, or as a new one. */
+static bo_rc qrange_put(qrange *r, const bo_line *l, uint8_t fl) {
+  BO_ASSERT(r->nc <= 1);
+  const ptrdiff_t at = qrange_find(r, l);
+  if (at >= 0) {
+    r->l->v[at] = *l;
+    r->fl[at] = fl;
+    r->c[0].changed = true;
+    return BO_OK;
+  }
+  if (r->nc == 0) {
+    r->c = malloc(sizeof *r->c);
+    if (!r->c) return BO_E_NOMEM;
+    r->c_cap = r->nc = 1;
+    r->c[0] = (struct qref){0, 0, 0, true};
+  }
+  size_t pos = 0;
+  while (pos < r->l->n && bo_line_queue_cmp(&r->l->v[pos], l) < 0) pos++;
+  if (!bo_lines_add(r->l)) return BO_E_NOMEM;
+  if (r->l->n > r->fl_cap) {
+    uint8_t *f = realloc(r->fl, r->l->cap);
+    if (!f) return BO_E_NOMEM;
+    r->fl = f;
+    r->fl_cap = r->l->cap;
+  }
+  const size_t tail = r->l->n - 1 - pos;
+  memmove(&r->l->v[pos + 1], &r->l->v[pos], tail * sizeof *r->l->v);
+  memmove(&r->fl[pos + 1], &r->fl[pos], tail);
+  r->l->v[pos] = *l;
+  r->fl[pos] = fl | QR_NEW;
+  r->c[0].n++;
+  r->c[0].changed = true;
+  return BO_OK;
+}
+
+/* Marks line i of r as gone from the queue. */
+static void qrange_drop(qrange *r, size_t i) {
+  r->fl[i] |= QR_GONE;
+  qrange_chunk_of(r, i)->changed = true;
+}
+
+static bo_rc chunk_write(bo_store *st, const char *sku, int64_t id, bo_line *const *v,
+                         const uint8_t *fl, size_t n) {
+  sqlite_store *q = SQ(st);
+  if (!q->chunk_buf) q->chunk_buf = malloc(BO_QCHUNK_MAX * BO_QCHUNK_LINE_BYTES);
+  if (!q->chunk_buf) return BO_E_NOMEM;
+  const size_t len = bo_qchunk_encode((const bo_line *const *)v, fl, n, q->chunk_buf);
+  sqlite3_stmt *s = stmt(st, id ? S_CHUNK_PUT : S_CHUNK_NEW);
+  if (!s) return BO_E_STORE;
+  if (id) {
+    sqlite3_bind_int64(s, 1, id);
+    sqlite3_bind_int64(s, 2, (int64_t)n);
+    sqlite3_bind_blob(s, 3, q->chunk_buf, (int)len, SQLITE_STATIC);
+  } else {
+    bind_text(s, 1, sku);
+    bind_queue_key(s, 2, v[0]);
+    sqlite3_bind_int64(s, 6, (int64_t)n);
+    sqlite3_bind_blob(s, 7, q->chunk_buf, (int)len, SQLITE_STATIC);
+  }
+  return step_done(st, s);
+}
+
+/* Writes back the changed chunks of r: the lines not gone, split in parts
+ * of at most BO_QCHUNK_MAX (a line added at the end of a full chunk starts
+ * a chunk of its own: queues mostly grow at their end). */
+static bo_rc qrange_save(bo_store *st, qrange *r, const char *sku) {
+  bo_line *v[BO_QCHUNK_MAX + 1];
+  uint8_t fl[BO_QCHUNK_MAX + 1];
   bo_rc rc = BO_OK;
-  for (size_t i = 0; i < n && !rc; i++) {
-    sqlite3_stmt *s = stmt(st, ids[i]);
-    if (!s) return BO_E_STORE;
-    bind_text(s, 1, key->sku);
-    bind_queue_key(s, 2, key);
-    rc = step_done(st, s);
+  for (size_t k = 0; k < r->nc && !rc; k++) {
+    const struct qref *c = &r->c[k];
+    if (!c->changed) continue;
+    BO_ASSERT(c->n <= BO_QCHUNK_MAX + 1);
+    size_t m = 0;
+    for (size_t i = c->first; i < c->first + c->n; i++) {
+      if (r->fl[i] & QR_GONE) continue;
+      v[m] = &r->l->v[i];
+      fl[m++] = r->fl[i] & QR_FLAGS;
+    }
+    if (m == 0) {
+      sqlite3_stmt *s = stmt(st, S_CHUNK_DROP);
+      if (!s) return BO_E_STORE;
+      sqlite3_bind_int64(s, 1, c->id);
+      if (c->id) rc = step_done(st, s);
+      continue;
+    }
+    size_t head = m;
+    if (m > BO_QCHUNK_MAX) {
+      const bool appended = r->fl[c->first + c->n - 1] & QR_NEW;
+      head = appended ? BO_QCHUNK_MAX : m / 2;
+    }
+    rc = chunk_write(st, sku, c->id, v, fl, head);
+    if (!rc && head < m) rc = chunk_write(st, sku, 0, v + head, fl + head, m - head);
   }
   return rc;
+}
+
+/* Loads the chunk of l's key, lets `change` work on it, writes it back. */
+static bo_rc queue_change(bo_store *st, const bo_line *l,
+                          bo_rc (*change)(qrange *, const bo_line *, bool *), bool *found) {
+  qrange r = {0};
+  bo_lines lines = {0};
+  bo_rc rc = qrange_load(st, &r, &lines, l->sku, l, l);
+  if (!rc) rc = change(&r, l, found);
+  if (!rc) rc = qrange_save(st, &r, l->sku);
+  qrange_release(&r);
+  bo_lines_release(&lines);
+  return rc;
+}
+
+static bo_rc change_put(qrange *r, const bo_line *l, bool *found) {
+  (void)found;
+  return qrange_put(r, l, 0);
+}
+
+static bo_rc change_drop(qrange *r, const bo_line *l, bool *found) {
+  const ptrdiff_t at = qrange_find(r, l);
+  if (found) *found = at >= 0;
+  if (at >= 0) qrange_drop(r, (size_t)at);
+  return BO_OK;
+}
+
+static bo_rc change_promise(qrange *r, const bo_line *l, bool *found) {
+  (void)found;
+  const ptrdiff_t at = qrange_find(r, l);
+  if (at < 0) return BO_OK;
+  bo_line *q = &r->l->v[at];
+  q->promise = l->promise;
+  q->first_promise = l->first_promise;
+  q->delays = l->delays;
+  q->consented = l->consented;
+  r->fl[at] |= BO_QCHUNK_DIRTY;
+  qrange_chunk_of(r, (size_t)at)->changed = true;
+  return BO_OK;
 }
 
 static bo_rc line_write(bo_store *st, int id, const bo_line *l) {
@@ -861,16 +1122,21 @@ static bo_rc line_write(bo_store *st, int id, const bo_line *l) {
   return step_done(st, s);
 }
 
-/* A line is written to order_lines and, while it waits, to the queue too. */
+/* A line is written to order_lines and, while it waits, to the queue too
+ * (its promise history then the same in both: not dirty). */
 static bo_rc line_store(bo_store *st, int id, const bo_line *l) {
   note_changed(st, l->sku);
   bo_rc rc = line_write(st, id, l);
   if (rc) return rc;
-  if (id == S_LINE_INSERT) return l->backordered > 0 ? line_write(st, S_QUEUE_INSERT, l) : BO_OK;
-  if (l->backordered > 0) return line_write(st, S_QUEUE_PUT, l);
+  if (l->backordered > 0) return queue_change(st, l, change_put, NULL);
+  if (id == S_LINE_INSERT) return BO_OK;
   /* it waits no more: out of the queue, and its history out of `filled` */
-  static const int ids[] = {S_QUEUE_DROP, S_FILLED_DROP};
-  return run_keyed(st, ids, 2, l);
+  rc = queue_change(st, l, change_drop, NULL);
+  sqlite3_stmt *s = rc ? NULL : stmt(st, S_FILLED_DROP);
+  if (rc || !s) return rc ? rc : BO_E_STORE;
+  bind_text(s, 1, l->sku);
+  bind_queue_key(s, 2, l);
+  return step_done(st, s);
 }
 
 static bo_rc sq_line_insert(bo_store *st, const bo_line *l) {
@@ -881,127 +1147,331 @@ static bo_rc sq_line_update(bo_store *st, const bo_line *l) {
 }
 
 static bo_rc sq_line_update_promise(bo_store *st, const bo_line *l) {
-  char promise[BO_PROMISE_PARTS_MAX * 40];
   BO_ASSERT(l->backordered > 0);
-  sqlite3_stmt *s = stmt(st, S_QUEUE_PROMISE);
-  if (!s) return BO_E_STORE;
   note_changed(st, l->sku);
-  bo_schedule_encode(&l->promise, promise, sizeof promise);
-  bind_text(s, 1, l->sku);
-  bind_queue_key(s, 2, l);
-  bind_text(s, 6, promise);
-  bind_day(s, 7, l->first_promise);
-  sqlite3_bind_int(s, 8, l->delays);
-  sqlite3_bind_int(s, 9, l->consented);
-  const bo_rc rc = step_done(st, s);
+  const bo_rc rc = queue_change(st, l, change_promise, NULL);
   return rc ? rc : mark_redated(st, l->sku);
 }
 
-static bo_rc push_line(sqlite3_stmt *s, void *p) {
-  bo_line *l = bo_lines_add(p); /* read in place: no copy of the line */
-  if (!l) return BO_E_NOMEM;
-  line_read(s, l);
+/* A pass over chunks, one at a time: `fn` sees the lines of each (in the
+ * store's scratch), may change them or take some out (`*n` less), and
+ * says whether it did; chunk_pass writes the chunk back or deletes it. */
+typedef bo_rc (*chunk_fn)(bo_store *st, void *ctx, bo_line *v, uint8_t *fl, size_t *n,
+                          bool *changed);
+
+static bo_rc chunk_pass(bo_store *st, const char *sku, const bo_line *from, const bo_line *to,
+                        chunk_fn fn, void *ctx) {
+  sqlite_store *q = SQ(st);
+  if (!q->scratch) q->scratch = malloc(BO_QCHUNK_MAX * sizeof *q->scratch);
+  if (!q->scratch) return BO_E_NOMEM;
+  sqlite3_stmt *s = NULL;
+  bo_rc rc = chunks_select(st, sku, from, to, &s);
+  int code = SQLITE_DONE;
+  /* writing the current row of a pending SELECT is safe in SQLite; these
+   * writes leave the columns it is ordered by alone */
+  while (!rc && (code = sqlite3_step(s)) == SQLITE_ROW) {
+    const int64_t id = sqlite3_column_int64(s, 0), n0 = sqlite3_column_int64(s, 1);
+    if (n0 < 1 || n0 > BO_QCHUNK_MAX ||
+        !bo_qchunk_decode(sqlite3_column_blob(s, 2), (size_t)sqlite3_column_bytes(s, 2),
+                          (size_t)n0, sku, q->scratch, q->scratch_fl)) {
+      rc = corrupt_chunk(st, sku);
+      break;
+    }
+    size_t n = (size_t)n0;
+    bool changed = false;
+    rc = fn(st, ctx, q->scratch, q->scratch_fl, &n, &changed);
+    if (rc || !changed) continue;
+    if (n > 0) {
+      bo_line *v[BO_QCHUNK_MAX];
+      for (size_t i = 0; i < n; i++) v[i] = &q->scratch[i];
+      rc = chunk_write(st, sku, id, v, q->scratch_fl, n);
+    } else {
+      sqlite3_stmt *d = stmt(st, S_CHUNK_DROP);
+      if (!d) rc = BO_E_STORE;
+      else sqlite3_bind_int64(d, 1, id);
+      if (!rc) rc = step_done(st, d);
+    }
+  }
+  if (!rc && code != SQLITE_DONE) rc = rc_of(q->db, code, sqlite3_sql(s));
+  if (s) sqlite3_reset(s);
+  return rc;
+}
+
+typedef struct redate_ctx {
+  const bo_line *from, *to;
+  const bo_schedule *promise;
+  bool delayed;
+} redate_ctx;
+
+static bo_rc redate_chunk(bo_store *st, void *p, bo_line *v, uint8_t *fl, size_t *n,
+                          bool *changed) {
+  (void)st;
+  const redate_ctx *c = p;
+  for (size_t i = 0; i < *n; i++) {
+    bo_line *l = &v[i];
+    if (bo_line_queue_cmp(l, c->from) < 0 || bo_line_queue_cmp(l, c->to) > 0) continue;
+    if (c->delayed || l->first_promise == BO_DAY_NONE) fl[i] |= BO_QCHUNK_DIRTY;
+    l->promise = *c->promise;
+    if (l->first_promise == BO_DAY_NONE)
+      l->first_promise = c->promise->n > 0 ? bo_schedule_date(c->promise) : BO_DAY_NONE;
+    if (c->delayed) {
+      l->delays++;
+      l->consented = false;
+    }
+    *changed = true;
+  }
   return BO_OK;
 }
 
-/* The lines a statement gives for one key (?1), each read by `push`. */
-static bo_rc lines_query(bo_store *st, int id, const char *key,
-                         bo_rc (*push)(sqlite3_stmt *, void *), bo_lines *out) {
-  sqlite3_stmt *s = stmt(st, id);
-  if (!s) return BO_E_STORE;
-  out->n = 0;
-  bind_text(s, 1, key);
-  return each_row(st, s, push, out);
-}
-
-static bo_rc sq_order_lines(bo_store *st, const char *order_id, bo_lines *out) {
-  return lines_query(st, S_ORDER_LINES, order_id, push_line, out);
+static bo_rc sq_line_update_promise_run(bo_store *st, const bo_line *from, const bo_line *to,
+                                        const bo_line *like, bool delayed) {
+  BO_ASSERT(strcmp(from->sku, to->sku) == 0 && bo_line_queue_cmp(from, to) <= 0);
+  note_changed(st, from->sku);
+  redate_ctx c = {from, to, &like->promise, delayed};
+  const bo_rc rc = chunk_pass(st, from->sku, from, to, redate_chunk, &c);
+  return rc ? rc : mark_redated(st, from->sku);
 }
 
 static bo_rc sq_queue_load(bo_store *st, const char *sku, bo_lines *out) {
-  return lines_query(st, S_QUEUE_LOAD, sku, push_line, out);
+  qrange r = {0};
+  const bo_rc rc = qrange_load(st, &r, out, sku, NULL, NULL);
+  qrange_release(&r);
+  return rc;
 }
 
-static bo_rc push_line_counts(sqlite3_stmt *s, void *p) {
-  bo_line *l = bo_lines_add(p);
-  if (!l) return BO_E_NOMEM;
-  line_read_head(s, l);
-  l->n_lines = sqlite3_column_int(s, 10);
-  l->first_promise = l->need_by = BO_DAY_NONE;
-  return BO_OK;
-}
-
-static bo_rc sq_queue_load_counts(bo_store *st, const char *sku, bo_lines *out) {
-  return lines_query(st, S_QUEUE_LOAD_COUNTS, sku, push_line_counts, out);
-}
-
-static bo_rc sq_queue_has_after(bo_store *st, const bo_line *l, bool *out) {
-  sqlite3_stmt *s = stmt(st, S_QUEUE_AFTER);
+/* Whether a line of sku's queue comes after key l; `r` holds l's chunk. */
+static bo_rc any_after(bo_store *st, const qrange *r, const bo_line *l, bool *out) {
+  for (size_t i = r->l->n; i-- > 0;)
+    if (!(r->fl[i] & QR_GONE)) {
+      *out = bo_line_queue_cmp(&r->l->v[i], l) > 0;
+      break;
+    }
+  if (*out) return BO_OK;
+  sqlite3_stmt *s = stmt(st, S_CHUNK_AFTER);
   if (!s) return BO_E_STORE;
   bind_text(s, 1, l->sku);
   bind_queue_key(s, 2, l);
   return step_row(st, s, out);
 }
 
-/* The filled head leaves the queue (a range delete: no order_lines write,
- * see LINE_COLS_OVERLAY), with the promise history of its re-dated lines
- * kept in `filled`; those are looked for only in a SKU that re-dating has
- * marked in queue_redated (the mark goes when its queue is emptied). */
-static bo_rc sq_queue_fill_through(bo_store *st, const bo_line *last) {
-  note_changed(st, last->sku);
-  bool after = true, redated = true;
-  bo_rc rc = sq_queue_has_after(st, last, &after);
-  if (!rc) rc = run_sku(st, S_REDATED_HAS, last->sku, &redated);
-  if (rc) return rc;
-  if (after) {
-    static const int ids[] = {S_QUEUE_FILL, S_QUEUE_FILL_DROP};
-    return redated ? run_keyed(st, ids, 2, last) : run_keyed(st, ids + 1, 1, last);
-  }
-  /* the whole queue: no bound to check on every row, and no re-dated row
-   * left after it */
-  if (redated) rc = run_sku(st, S_QUEUE_FILL_ALL, last->sku, NULL);
-  if (!rc) rc = run_sku(st, S_QUEUE_FILL_DROP_ALL, last->sku, NULL);
-  if (!rc && redated) rc = run_sku(st, S_REDATED_CLEAR, last->sku, NULL);
-  if (strcmp(SQ(st)->redated, last->sku) == 0) SQ(st)->redated[0] = '\0';
+static bo_rc sq_queue_has_after(bo_store *st, const bo_line *l, bool *out) {
+  qrange r = {0};
+  bo_lines lines = {0};
+  *out = false;
+  bo_rc rc = qrange_load(st, &r, &lines, l->sku, l, l);
+  if (!rc) rc = any_after(st, &r, l, out);
+  qrange_release(&r);
+  bo_lines_release(&lines);
   return rc;
 }
 
-static bo_rc sq_line_update_promise_run(bo_store *st, const bo_line *from, const bo_line *to,
-                                        const bo_line *like, bool delayed) {
-  char promise[BO_PROMISE_PARTS_MAX * 40];
-  sqlite3_stmt *s = stmt(st, S_LINE_PROMISE_RUN);
-  if (!s) return BO_E_STORE;
-  note_changed(st, from->sku);
-  BO_ASSERT(strcmp(from->sku, to->sku) == 0 && bo_line_queue_cmp(from, to) <= 0);
-  bo_schedule_encode(&like->promise, promise, sizeof promise);
-  bind_text(s, 1, from->sku);
-  bind_queue_key(s, 2, from);
-  bind_queue_key(s, 6, to);
-  bind_text(s, 10, promise);
-  bind_day(s, 11, like->promise.n > 0 ? bo_schedule_date(&like->promise) : BO_DAY_NONE);
-  sqlite3_bind_int(s, 12, delayed);
-  const bo_rc rc = step_done(st, s);
-  return rc ? rc : mark_redated(st, from->sku);
+typedef struct fill_ctx {
+  const bo_line *last;
+  bool redated; /* keep the history of dirty lines in `filled` */
+  bool after;   /* a line after `last` was seen */
+} fill_ctx;
+
+/* Takes the lines up to c->last out of a chunk. */
+static bo_rc fill_chunk(bo_store *st, void *p, bo_line *v, uint8_t *fl, size_t *n,
+                        bool *changed) {
+  fill_ctx *c = p;
+  size_t k = 0;
+  while (k < *n && bo_line_queue_cmp(&v[k], c->last) <= 0) k++;
+  for (size_t i = 0; i < k && c->redated; i++) {
+    if (!(fl[i] & BO_QCHUNK_DIRTY)) continue;
+    sqlite3_stmt *s = stmt(st, S_FILLED_PUT);
+    if (!s) return BO_E_STORE;
+    bind_text(s, 1, v[i].sku);
+    bind_queue_key(s, 2, &v[i]);
+    bind_day(s, 6, v[i].first_promise);
+    sqlite3_bind_int(s, 7, v[i].delays);
+    sqlite3_bind_int(s, 8, v[i].consented);
+    const bo_rc rc = step_done(st, s);
+    if (rc) return rc;
+  }
+  c->after = c->after || k < *n;
+  if (k == 0) return BO_OK;
+  memmove(v, v + k, (*n - k) * sizeof *v);
+  memmove(fl, fl + k, *n - k);
+  *n -= k;
+  *changed = true;
+  return BO_OK;
+}
+
+/* The filled head leaves the queue (no order_lines write: see
+ * line_overlay), with the promise history of its re-dated lines kept in
+ * `filled`; those are looked for only in a SKU that re-dating has marked in
+ * queue_redated (the mark goes when its queue is emptied). The chunks
+ * before the one that holds `last` go whole: read only for that history. */
+static bo_rc sq_queue_fill_through(bo_store *st, const bo_line *last) {
+  note_changed(st, last->sku);
+  fill_ctx c = {.last = last, .redated = true};
+  bo_line start;
+  bo_rc rc = run_sku(st, S_REDATED_HAS, last->sku, &c.redated);
+  if (!rc) rc = chunk_start(st, last->sku, last, &start);
+  if (!rc && c.redated) {
+    rc = chunk_pass(st, last->sku, NULL, last, fill_chunk, &c);
+  } else if (!rc) {
+    sqlite3_stmt *s = stmt(st, S_CHUNK_DROP_BEFORE);
+    if (!s) return BO_E_STORE;
+    bind_text(s, 1, last->sku);
+    bind_queue_key(s, 2, &start);
+    rc = step_done(st, s);
+    if (!rc) rc = chunk_pass(st, last->sku, last, last, fill_chunk, &c);
+  }
+  if (!rc && !c.after) {
+    sqlite3_stmt *s = stmt(st, S_CHUNK_AFTER);
+    if (!s) return BO_E_STORE;
+    bind_text(s, 1, last->sku);
+    bind_queue_key(s, 2, last);
+    rc = step_row(st, s, &c.after);
+  }
+  /* the whole queue filled: no re-dated line left in it */
+  if (!rc && !c.after && c.redated) rc = run_sku(st, S_REDATED_CLEAR, last->sku, NULL);
+  if (!rc && !c.after && strcmp(SQ(st)->redated, last->sku) == 0) SQ(st)->redated[0] = '\0';
+  return rc;
+}
+
+/* Whether line l (its SKU and key) waits in its queue; its queue line in
+ * *q when it does (q may be NULL). */
+static bo_rc queue_line(bo_store *st, const bo_line *l, bool *in, bo_line *q) {
+  qrange r = {0};
+  bo_lines lines = {0};
+  bo_rc rc = qrange_load(st, &r, &lines, l->sku, l, l);
+  const ptrdiff_t at = rc ? -1 : qrange_find(&r, l);
+  *in = at >= 0;
+  if (q && at >= 0) *q = lines.v[at];
+  qrange_release(&r);
+  bo_lines_release(&lines);
+  return rc;
+}
+
+static bo_rc each_waiting(sqlite3_stmt *s, void *p) {
+  bo_store *st = ((void **)p)[0];
+  bool *out = ((void **)p)[1];
+  bo_line l = {0};
+  col_text(s, 0, l.sku, sizeof l.sku);
+  l.queue_prio = sqlite3_column_int64(s, 1);
+  l.queue_us = sqlite3_column_int64(s, 2);
+  col_text(s, 3, l.order_id, sizeof l.order_id);
+  l.line_no = sqlite3_column_int(s, 4);
+  const bo_rc rc = queue_line(st, &l, out, NULL);
+  /* found one: stop (each_row stops on an error, BO_E_EXISTS here) */
+  return rc ? rc : *out ? BO_E_EXISTS : BO_OK;
 }
 
 static bo_rc sq_order_waiting(bo_store *st, const char *order_id, bool *out) {
   sqlite3_stmt *s = stmt(st, S_ORDER_WAITING);
   if (!s) return BO_E_STORE;
   bind_text(s, 1, order_id);
-  return step_row(st, s, out);
+  *out = false;
+  void *ctx[2] = {st, out};
+  const bo_rc rc = each_row(st, s, each_waiting, ctx);
+  return rc == BO_E_EXISTS ? BO_OK : rc;
 }
 
-static bo_rc each_line(sqlite3_stmt *s, void *p) {
+/* A line as readers see it, from its order_lines row (LINE_COLS_FILLED):
+ * a waiting line takes its promise history from its queue line (re-dating
+ * writes only there); a line order_lines says waits but that is in no
+ * queue was filled (migration 4): fully allocated, no promise, and its
+ * promise history from `filled` when the queue had changed it. */
+static bo_rc line_overlay(bo_store *st, sqlite3_stmt *s, bo_line *l) {
+  line_read(s, l);
+  if (l->backordered == 0) return BO_OK;
+  bool in = false;
+  bo_line q;
+  const bo_rc rc = queue_line(st, l, &in, &q);
+  if (rc) return rc;
+  if (in) {
+    l->promise = q.promise;
+    l->first_promise = q.first_promise;
+    l->delays = q.delays;
+    l->consented = q.consented;
+    return BO_OK;
+  }
+  l->allocated += l->backordered;
+  l->backordered = 0;
+  l->promise.n = 0;
+  if (sqlite3_column_int(s, 19)) {
+    l->first_promise = col_day(s, 20);
+    l->delays = sqlite3_column_int(s, 21);
+    l->consented = sqlite3_column_int(s, 22) != 0;
+  }
+  return BO_OK;
+}
+
+typedef struct lines_ctx {
+  bo_store *st;
+  bo_lines *out;              /* lines are added here, or ... */
+  bo_line_cb cb;              /* ... handed to cb */
+  void *ctx;
+} lines_ctx;
+
+static bo_rc each_overlay(sqlite3_stmt *s, void *p) {
+  const lines_ctx *c = p;
+  if (c->out) {
+    bo_line *l = bo_lines_add(c->out); /* read in place: no copy of the line */
+    return l ? line_overlay(c->st, s, l) : BO_E_NOMEM;
+  }
   bo_line l;
-  line_read(s, &l);
-  const row_cb *r = p;
-  return r->cb(r->ctx, &l);
+  const bo_rc rc = line_overlay(c->st, s, &l);
+  return rc ? rc : c->cb(c->ctx, &l);
+}
+
+static bo_rc sq_order_lines(bo_store *st, const char *order_id, bo_lines *out) {
+  sqlite3_stmt *s = stmt(st, S_ORDER_LINES);
+  if (!s) return BO_E_STORE;
+  out->n = 0;
+  bind_text(s, 1, order_id);
+  lines_ctx c = {st, out, NULL, NULL};
+  return each_row(st, s, each_overlay, &c);
+}
+
+static bo_rc sq_lines_scan(bo_store *st, bo_line_cb cb, void *ctx) {
+  sqlite3_stmt *s = stmt(st, S_LINES_SCAN);
+  if (!s) return BO_E_STORE;
+  lines_ctx c = {st, NULL, cb, ctx};
+  return each_row(st, s, each_overlay, &c);
+}
+
+/* Hands cb the lines of the chunks of statement s (id, n, lines[, sku]) that
+ * come after (after_sku, after), at most `limit`. */
+static bo_rc each_chunk_line(bo_store *st, sqlite3_stmt *s, const char *sku,
+                             const char *after_sku, const bo_line *after, int limit,
+                             bo_line_cb cb, void *ctx) {
+  bo_lines lines = {0};
+  qrange r = {.l = &lines};
+  int code, sent = 0;
+  bo_rc rc = BO_OK;
+  while (!rc && sent < limit && (code = sqlite3_step(s)) == SQLITE_ROW) {
+    const char *k = sku ? sku : (const char *)sqlite3_column_text(s, 3);
+    if (!k) {
+      rc = corrupt_chunk(st, "");
+      break;
+    }
+    char chunk_sku[BO_SKU_ID_LEN_MAX + 1];
+    snprintf(chunk_sku, sizeof chunk_sku, "%s", k);
+    lines.n = 0;
+    r.nc = 0;
+    rc = qrange_push(st, &r, s, chunk_sku);
+    const int sku_cmp = strcmp(chunk_sku, after_sku);
+    for (size_t i = 0; i < lines.n && !rc && sent < limit; i++) {
+      if (sku_cmp < 0 || (sku_cmp == 0 && bo_line_queue_cmp(&lines.v[i], after) <= 0)) continue;
+      rc = cb(ctx, &lines.v[i]);
+      sent++;
+    }
+  }
+  if (!rc && sent < limit && code != SQLITE_DONE) rc = rc_of(SQ(st)->db, code, sqlite3_sql(s));
+  sqlite3_reset(s);
+  qrange_release(&r);
+  bo_lines_release(&lines);
+  return rc;
 }
 
 /* The queue cursor is the key of the last line: "sku~prio~us~order~line". */
 static bo_rc sq_queue_list(bo_store *st, const char *sku, const bo_page *page, bo_line_cb cb,
                            void *ctx) {
-  bo_line key = {.queue_prio = INT64_MIN, .queue_us = INT64_MIN, .line_no = INT32_MIN};
+  bo_line key = QKEY_MIN;
   char after_sku[BO_SKU_ID_LEN_MAX + 1] = "";
   if (page->after && page->after[0]) {
     long long prio, us;
@@ -1014,24 +1484,35 @@ static bo_rc sq_queue_list(bo_store *st, const char *sku, const bo_page *page, b
     key.queue_us = us;
     key.line_no = line_no;
   }
-  sqlite3_stmt *s = stmt(st, sku ? S_QUEUE_LIST_SKU : S_QUEUE_LIST);
-  if (!s) return BO_E_STORE;
-  if (sku) {
+  if (sku) { /* the cursor's key in this SKU's queue (its SKU not looked at) */
+    bo_line start = QKEY_MIN;
+    sqlite3_stmt *s = stmt(st, S_CHUNK_AT);
+    if (!s) return BO_E_STORE;
     bind_text(s, 1, sku);
-  } else {
-    sqlite3_bind_text(s, 1, after_sku, -1, SQLITE_TRANSIENT);
+    bind_queue_key(s, 2, &key);
+    if (sqlite3_step(s) == SQLITE_ROW) chunk_key_read(s, 0, &start);
+    sqlite3_reset(s);
+    if (!(s = stmt(st, S_CHUNK_FROM))) return BO_E_STORE;
+    bind_text(s, 1, sku);
+    bind_queue_key(s, 2, &start);
+    return each_chunk_line(st, s, sku, sku, &key, page->limit, cb, ctx);
   }
-  bind_queue_key(s, 2, &key);
-  sqlite3_bind_int(s, 6, page->limit);
-  row_cb r = {(bo_rc(*)(void *, const void *))cb, ctx};
-  return each_row(st, s, each_line, &r);
-}
-
-static bo_rc sq_lines_scan(bo_store *st, bo_line_cb cb, void *ctx) {
-  sqlite3_stmt *s = stmt(st, S_LINES_SCAN);
+  char start_sku[BO_SKU_ID_LEN_MAX + 1] = "";
+  bo_line start = QKEY_MIN;
+  sqlite3_stmt *s = stmt(st, S_CHUNK_AT_ANY);
   if (!s) return BO_E_STORE;
-  row_cb r = {(bo_rc(*)(void *, const void *))cb, ctx};
-  return each_row(st, s, each_line, &r);
+  bind_text(s, 1, after_sku);
+  bind_queue_key(s, 2, &key);
+  if (sqlite3_step(s) == SQLITE_ROW) {
+    col_text(s, 0, start_sku, sizeof start_sku);
+    chunk_key_read(s, 1, &start);
+  }
+  sqlite3_reset(s);
+  s = stmt(st, S_CHUNK_FROM_ANY);
+  if (!s) return BO_E_STORE;
+  bind_text(s, 1, start_sku);
+  bind_queue_key(s, 2, &start);
+  return each_chunk_line(st, s, NULL, after_sku, &key, page->limit, cb, ctx);
 }
 
 /* --- events --------------------------------------------------------------- */
@@ -1119,17 +1600,24 @@ static void fold_encode(const bo_line_event *v, size_t n, bo_strbuf *sb) {
     sb_len_str(sb, v[first_of_pair[k]].type);
     sb_len_str(sb, v[first_of_pair[k]].tail);
   }
-  for (size_t i = 0; i < n; i++) {
-    bo_sb_i64(sb, pair_of[i]);
+  for (size_t i = 0; i < n; i++) { /* each entry written in place: no call per piece */
+    const size_t id_len = strnlen(v[i].order_id, BO_ID_LEN_MAX);
+    char *p = bo_sb_room(sb, 3 * 20 + 4 + id_len);
+    if (!p) return;
+    p = bo_dec(p, pair_of[i]);
     if (i > 0 && v[i].line_no == v[i - 1].line_no &&
         strcmp(v[i].order_id, v[i - 1].order_id) == 0) {
-      bo_sb_raw(sb, ".", 1);
-      continue;
+      *p++ = '.';
+    } else {
+      *p++ = ',';
+      p = bo_dec(p, v[i].line_no);
+      *p++ = ',';
+      p = bo_dec(p, (int64_t)id_len);
+      *p++ = ':';
+      memcpy(p, v[i].order_id, id_len);
+      p += id_len;
     }
-    bo_sb_raw(sb, ",", 1);
-    bo_sb_i64(sb, v[i].line_no);
-    bo_sb_raw(sb, ",", 1);
-    sb_len_str(sb, v[i].order_id);
+    bo_sb_wrote(sb, p);
   }
 }
 
@@ -1545,6 +2033,8 @@ static void sq_close(bo_store *st) {
   sqlite3_close(s->ckpt_db);
   sqlite3_close(s->db);
   free(s->changed);
+  free(s->chunk_buf);
+  free(s->scratch);
   if (s->wal_fd >= 0) close(s->wal_fd);
   free(s);
 }
@@ -1589,7 +2079,6 @@ static const bo_store_ops sqlite_ops = {
     .line_update_promise_run = sq_line_update_promise_run,
     .order_waiting = sq_order_waiting,
     .queue_load = sq_queue_load,
-    .queue_load_counts = sq_queue_load_counts,
     .queue_has_after = sq_queue_has_after,
     .queue_list = sq_queue_list,
     .lines_scan = sq_lines_scan,
@@ -1637,6 +2126,62 @@ static bo_rc schema_version(sqlite3 *db, int *out, bo_err *err) {
   return BO_OK;
 }
 
+int bo_sqlite_queue_pack(sqlite3 *db, const char *table) {
+  char sql[512];
+  snprintf(sql, sizeof sql,
+           "SELECT " LINE_COLS ",%s FROM %s WHERE backordered>0 ORDER BY sku," QUEUE_KEY_COLS,
+           strcmp(table, "queue") == 0 ? "dirty" : "0", table);
+  sqlite3_stmt *sel = NULL, *ins = NULL;
+  bo_line *v = malloc(BO_QCHUNK_MAX * sizeof *v);
+  const bo_line *p[BO_QCHUNK_MAX];
+  uint8_t fl[BO_QCHUNK_MAX], *buf = malloc(BO_QCHUNK_MAX * BO_QCHUNK_LINE_BYTES);
+  int code = v && buf ? SQLITE_OK : SQLITE_NOMEM;
+  if (!code) code = sqlite3_prepare_v2(db, sql, -1, &sel, NULL);
+  if (!code) code = sqlite3_prepare_v2(db, sql_text[S_CHUNK_NEW], -1, &ins, NULL);
+  size_t n = 0;
+  while (!code) {
+    const int step = sqlite3_step(sel);
+    if (step != SQLITE_ROW && step != SQLITE_DONE) {
+      code = step;
+      break;
+    }
+    const bool row = step == SQLITE_ROW;
+    const char *sku = row ? (const char *)sqlite3_column_text(sel, 2) : NULL;
+    /* the chunk so far is written when full, at another SKU, or at the end */
+    if (n > 0 && (!row || n == BO_QCHUNK_MAX || !sku || strcmp(v[0].sku, sku) != 0)) {
+      for (size_t i = 0; i < n; i++) p[i] = &v[i];
+      const size_t len = bo_qchunk_encode(p, fl, n, buf);
+      sqlite3_bind_text(ins, 1, v[0].sku, -1, SQLITE_STATIC);
+      bind_queue_key(ins, 2, &v[0]);
+      sqlite3_bind_int64(ins, 6, (int64_t)n);
+      sqlite3_bind_blob(ins, 7, buf, (int)len, SQLITE_STATIC);
+      const int put = sqlite3_step(ins);
+      sqlite3_reset(ins);
+      if (put != SQLITE_DONE) code = put;
+      n = 0;
+    }
+    if (!row) break;
+    line_read(sel, &v[n]);
+    fl[n++] = sqlite3_column_int(sel, 19) ? BO_QCHUNK_DIRTY : 0;
+  }
+  sqlite3_finalize(sel);
+  sqlite3_finalize(ins);
+  free(v);
+  free(buf);
+  return code;
+}
+
+/* Migration 6's code, after its text: the queue's rows into chunks. */
+static int migrate_queue_chunks(sqlite3 *db) {
+  const int code = bo_sqlite_queue_pack(db, "queue");
+  return code ? code : exec_sql(db, "DROP TABLE queue");
+}
+
+/* Code that completes a migration's text, by index (none for most). */
+static int (*const migration_code[BO__SQLITE_SCHEMA_VERSION])(sqlite3 *) = {
+    [5] = migrate_queue_chunks,
+};
+
 /* Applies the migrations past the database's user_version, each atomically. */
 static bo_rc migrate(sqlite3 *db, bo_err *err) {
   int version;
@@ -1646,7 +2191,8 @@ static bo_rc migrate(sqlite3 *db, bo_err *err) {
     char bump[64];
     snprintf(bump, sizeof bump, "PRAGMA user_version=%d", v + 1);
     if (exec_sql(db, "BEGIN IMMEDIATE") || exec_sql(db, bo__sqlite_migrations[v]) ||
-        exec_sql(db, bump) || exec_sql(db, "COMMIT")) {
+        (migration_code[v] && migration_code[v](db)) || exec_sql(db, bump) ||
+        exec_sql(db, "COMMIT")) {
       exec_sql(db, "ROLLBACK");
       return bo_err_set(err, BO_E_STORE, "", "migration %d failed", v + 1);
     }

@@ -16,6 +16,17 @@ bo_line *bo_lines_add(bo_lines *a) {
   return &a->v[a->n++];
 }
 
+bo_rc bo_lines_reserve(bo_lines *a, size_t n) {
+  if (a->n + n <= a->cap) return BO_OK;
+  const size_t cap = a->n + n;
+  bo_line *v = realloc(a->v, cap * sizeof *v);
+  if (!v) return BO_E_NOMEM;
+  bo_mem_prefault(v + a->cap, (cap - a->cap) * sizeof *v);
+  a->v = v;
+  a->cap = cap;
+  return BO_OK;
+}
+
 bo_rc bo_lines_push(bo_lines *a, const bo_line *l) {
   bo_line *slot = bo_lines_add(a);
   if (!slot) return BO_E_NOMEM;

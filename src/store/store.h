@@ -29,6 +29,8 @@ typedef struct bo_lines {
   size_t n, cap;
 } bo_lines;
 bo_rc bo_lines_push(bo_lines *a, const bo_line *l);
+/* Room for n more lines without growing again. */
+bo_rc bo_lines_reserve(bo_lines *a, size_t n);
 /* A new last element of a (uninitialised), or NULL when out of memory. */
 bo_line *bo_lines_add(bo_lines *a);
 void bo_lines_release(bo_lines *a);
@@ -228,10 +230,6 @@ typedef struct bo_store_ops {
   bo_rc (*order_waiting)(bo_store *st, const char *order_id, bool *out);
   /* the SKU's open backordered lines in queue order */
   bo_rc (*queue_load)(bo_store *st, const char *sku, bo_lines *out);
-  /* the same lines with only their identity, counters, queue key and the
-   * line count of their order (no promise, dates or deadlines; first_promise
-   * and need_by BO_DAY_NONE): enough to hand out stock that fills them all */
-  bo_rc (*queue_load_counts)(bo_store *st, const char *sku, bo_lines *out);
   /* whether any backordered line of l->sku sorts after l in the queue */
   bo_rc (*queue_has_after)(bo_store *st, const bo_line *l, bool *out);
   /* backordered lines (of one SKU when sku != NULL) in queue order, paged */

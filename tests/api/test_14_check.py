@@ -1,7 +1,7 @@
 """`backorder check` finds a queue that disagrees with the lines (SPEC 3).
 
-The SQLite store keeps each waiting line in the queue table as well as in
-order_lines; the checker must notice when the two part ways. The database
+The SQLite store keeps each waiting line in its SKU's queue chunks as well
+as in order_lines; the checker must notice when the two part ways. The database
 is damaged behind the stopped server's back, checked, then mended, so the
 fixture's own check at teardown passes again.
 """
@@ -24,21 +24,21 @@ def test_check_names_a_queue_out_of_step(bo):
     assert bo.stop() == 0
     assert bo.check().returncode == 0
 
-    # the waiting line's queue row lost: two units backordered, none queued
-    _damage(bo.db, "CREATE TABLE saved AS SELECT * FROM queue",
-            "DELETE FROM queue")
+    # the waiting line's queue chunk lost: two units backordered, none queued
+    _damage(bo.db, "CREATE TABLE saved AS SELECT * FROM queue_chunks",
+            "DELETE FROM queue_chunks")
     res = bo.check()
     assert res.returncode != 0
     assert 'sku "CHK-1": its queue holds 0 units, its counter says 2 backordered' in res.stdout
 
-    # a queue row for a SKU with nothing backordered
-    _damage(bo.db, "INSERT INTO queue SELECT * FROM saved",
-            "UPDATE queue SET sku='CHK-2' WHERE order_id='O-1'")
+    # a queue chunk for a SKU with nothing backordered
+    _damage(bo.db, "INSERT INTO queue_chunks SELECT * FROM saved",
+            "UPDATE queue_chunks SET sku='CHK-2' WHERE sku='CHK-1'")
     res = bo.check()
     assert res.returncode != 0
     assert 'sku "CHK-2": lines wait in its queue, none backordered' in res.stdout
 
-    _damage(bo.db, "DELETE FROM queue", "INSERT INTO queue SELECT * FROM saved",
+    _damage(bo.db, "DELETE FROM queue_chunks", "INSERT INTO queue_chunks SELECT * FROM saved",
             "DROP TABLE saved")
     res = bo.check()
     assert res.returncode == 0, res.stdout + res.stderr

@@ -1,14 +1,16 @@
 /*
- * test_store_queue.c — the SQLite store's backorder queue (schema migration 2).
+ * test_store_queue.c — the SQLite store's backorder queue (schema
+ * migrations 2, 4 and 6).
  *
- * A waiting line has a row in the queue table as well as in order_lines;
- * re-dating writes only the queue row, so every reader of lines must see the
- * queue row's promise columns, and a line that leaves the queue must take
- * them (first promise, delays, consent) with it: a fill only deletes queue
- * rows (keeping the history of re-dated lines in `filled`), and readers take
- * a line with no queue row as allocated. Also: a database
- * of schema 1 is migrated with its waiting lines in the queue (by the
- * writer; a reader refuses it and says so).
+ * A waiting line is in its SKU's queue chunks as well as in order_lines;
+ * re-dating writes only the chunk, so every reader of lines must see the
+ * queue line's promise columns, and a line that leaves the queue must take
+ * them (first promise, delays, consent) with it: a fill only removes queue
+ * lines (keeping the history of re-dated lines in `filled`), and readers
+ * take a line in no queue as allocated. Chunks split and empty as lines
+ * come and go, in any order, and the queue reads back in order. Also: a
+ * database of schema 1 is migrated with its waiting lines in the queue (by
+ * the writer; a reader refuses it and says so).
  */
 #include <stdarg.h>
 #include <stddef.h>
@@ -109,24 +111,10 @@ static void test_redate_then_fill_keeps_history(void **state) {
   assert_int_equal(st->ops->line_update(st, &b), BO_OK);
 
   /* stock arrives for both: they leave the queue with their history */
-  bo_lines q = {0}, counts = {0};
+  bo_lines q = {0};
   assert_int_equal(st->ops->queue_load(st, "Q", &q), BO_OK);
   assert_int_equal(q.n, 2);
   assert_int_equal(q.v[1].consented, true);
-  /* the counters-only read: the same lines, keys and counters, no promise */
-  assert_int_equal(st->ops->queue_load_counts(st, "Q", &counts), BO_OK);
-  assert_int_equal(counts.n, 2);
-  for (size_t i = 0; i < 2; i++) {
-    assert_int_equal(bo_line_queue_cmp(&counts.v[i], &q.v[i]), 0);
-    assert_string_equal(counts.v[i].sku, "Q");
-    assert_int_equal(counts.v[i].qty, q.v[i].qty);
-    assert_int_equal(counts.v[i].allocated, q.v[i].allocated);
-    assert_int_equal(counts.v[i].backordered, q.v[i].backordered);
-    assert_int_equal(counts.v[i].n_lines, q.v[i].n_lines);
-    assert_int_equal(counts.v[i].promise.n, 0);
-    assert_int_equal(counts.v[i].first_promise, BO_DAY_NONE);
-  }
-  bo_lines_release(&counts);
   assert_int_equal(st->ops->queue_fill_through(st, &q.v[1]), BO_OK);
   bo_lines_release(&q);
   assert_int_equal(queue_len(st), 0);
@@ -223,7 +211,7 @@ static void test_filled_lines_read_as_allocated(void **state) {
   assert_int_equal(st->ops->line_update_promise_run(st, &l[2], &l[4], &like, true), BO_OK);
   assert_int_equal(st->ops->queue_fill_through(st, &l[3]), BO_OK);
   assert_int_equal(st->ops->commit(st), BO_OK);
-  assert_int_equal(rows_of("queue"), 1);
+  assert_int_equal(queue_len(st), 1);
   assert_int_equal(rows_of("filled"), 2); /* the history of O2 and O3 only */
 
   /* O2 ships: a whole write, and its history leaves `filled` */
@@ -277,6 +265,137 @@ static void test_redate_mark_survives_rollback(void **state) {
   st->ops->close(st);
 }
 
+/* One number from SQL through a raw connection. */
+static int64_t scalar(const char *sql) {
+  sqlite3 *db;
+  sqlite3_stmt *s;
+  assert_int_equal(sqlite3_open(db_path, &db), SQLITE_OK);
+  assert_int_equal(sqlite3_prepare_v2(db, sql, -1, &s, NULL), SQLITE_OK);
+  assert_int_equal(sqlite3_step(s), SQLITE_ROW);
+  const int64_t n = sqlite3_column_int64(s, 0);
+  sqlite3_finalize(s);
+  sqlite3_close(db);
+  return n;
+}
+
+static bo_rc collect(void *ctx, const bo_line *l) { return bo_lines_push(ctx, l); }
+
+/* The queue of "Q" read back: in order, and the same through every reader. */
+static void assert_queue_reads(bo_store *st, size_t n) {
+  bo_lines q = {0}, paged = {0};
+  assert_int_equal(st->ops->queue_load(st, "Q", &q), BO_OK);
+  assert_int_equal(q.n, n);
+  for (size_t i = 1; i < q.n; i++) assert_true(bo_line_queue_cmp(&q.v[i - 1], &q.v[i]) < 0);
+  /* pages of 7, of this SKU and of all SKUs, give the same lines */
+  for (int all = 0; all < 2; all++) {
+    char after[256] = "";
+    paged.n = 0;
+    for (;;) {
+      const size_t before = paged.n;
+      bo_page page = {.after = after, .limit = 7};
+      assert_int_equal(st->ops->queue_list(st, all ? NULL : "Q", &page, collect, &paged),
+                       BO_OK);
+      if (paged.n == before) break;
+      const bo_line *l = &paged.v[paged.n - 1];
+      snprintf(after, sizeof after, "%s~%lld~%lld~%s~%d", l->sku, (long long)l->queue_prio,
+               (long long)l->queue_us, l->order_id, l->line_no);
+    }
+    size_t k = 0;
+    for (size_t i = 0; i < paged.n; i++)
+      if (strcmp(paged.v[i].sku, "Q") == 0) {
+        assert_true(k < q.n);
+        assert_int_equal(bo_line_queue_cmp(&paged.v[i], &q.v[k]), 0);
+        assert_int_equal(paged.v[i].delays, q.v[k].delays);
+        k++;
+      }
+    assert_int_equal(k, q.n);
+  }
+  if (n > 1) {
+    bool after = true;
+    assert_int_equal(st->ops->queue_has_after(st, &q.v[n - 1], &after), BO_OK);
+    assert_false(after);
+    assert_int_equal(st->ops->queue_has_after(st, &q.v[n - 2], &after), BO_OK);
+    assert_true(after);
+  }
+  bo_lines_release(&q);
+  bo_lines_release(&paged);
+  /* the chunks hold exactly the queue, none past its size (committed, to
+   * be seen by another connection) */
+  assert_int_equal(st->ops->commit(st), BO_OK);
+  assert_int_equal(st->ops->begin(st), BO_OK);
+  assert_int_equal(scalar("SELECT sum(n) FROM queue_chunks WHERE sku='Q'"), (int64_t)n);
+  assert_true(scalar("SELECT coalesce(max(n),0) FROM queue_chunks") <= 64);
+  assert_int_equal(scalar("SELECT count(*) FROM queue_chunks WHERE n<1"), 0);
+}
+
+/* Lines placed in a scrambled order, some leaving, a run re-dated, the head
+ * filled: the chunks split and empty, and the queue always reads in order.
+ * Lines placed one after the other fill their chunks. */
+static void test_chunks_split_and_read_in_order(void **state) {
+  (void)state;
+  enum { N = 300 };
+  bo_store *st = open_store();
+  assert_int_equal(st->ops->begin(st), BO_OK);
+  /* another SKU's queue around Q's, placed in order: full chunks */
+  for (int i = 0; i < 130; i++) {
+    char id[16];
+    snprintf(id, sizeof id, "S%03d", i);
+    bo_line l = line_of(id, 1, 1, 1);
+    l.queue_us = i;
+    snprintf(l.sku, sizeof l.sku, "R");
+    assert_int_equal(st->ops->line_insert(st, &l), BO_OK);
+  }
+  assert_int_equal(st->ops->commit(st), BO_OK);
+  assert_int_equal(scalar("SELECT count(*) FROM queue_chunks WHERE sku='R'"), 3);
+  assert_int_equal(st->ops->begin(st), BO_OK);
+  for (int i = 0; i < N; i++) {
+    char id[16];
+    snprintf(id, sizeof id, "C%03d", i);
+    bo_line l = line_of(id, 1, 1, 1);
+    l.queue_us = (int64_t)i * 7919 % N; /* every key once, out of order */
+    assert_int_equal(st->ops->line_insert(st, &l), BO_OK);
+  }
+  assert_queue_reads(st, N);
+  /* every third line in queue order is allocated: it leaves the queue */
+  bo_lines q = {0};
+  assert_int_equal(st->ops->queue_load(st, "Q", &q), BO_OK);
+  for (size_t i = 0; i < q.n; i += 3) {
+    bo_line l = order_line(st, q.v[i].order_id, 1);
+    l.allocated = 1;
+    l.backordered = 0;
+    assert_int_equal(st->ops->line_update(st, &l), BO_OK);
+  }
+  assert_queue_reads(st, N - N / 3);
+  /* the 10th to the 150th waiting line re-dated with a delay */
+  assert_int_equal(st->ops->queue_load(st, "Q", &q), BO_OK);
+  bo_line like = q.v[0];
+  like.promise.parts[0].date = DAY + 9;
+  assert_int_equal(st->ops->line_update_promise_run(st, &q.v[10], &q.v[150], &like, true), BO_OK);
+  assert_queue_reads(st, N - N / 3);
+  bo_lines r = {0};
+  assert_int_equal(st->ops->queue_load(st, "Q", &r), BO_OK);
+  for (size_t i = 0; i < r.n; i++) {
+    const bool in_run = i >= 10 && i <= 150;
+    assert_int_equal(r.v[i].delays, in_run ? 1 : 0);
+    assert_int_equal(r.v[i].promise.parts[0].date, in_run ? DAY + 9 : DAY);
+  }
+  assert_int_equal(order_line(st, r.v[150].order_id, 1).delays, 1);
+  assert_int_equal(order_line(st, r.v[151].order_id, 1).delays, 0);
+  /* the first 100 filled: the 90 re-dated among them keep their history */
+  assert_int_equal(st->ops->queue_fill_through(st, &r.v[99]), BO_OK);
+  assert_queue_reads(st, N - N / 3 - 100);
+  assert_int_equal(rows_of("filled"), 90);
+  const bo_line filled = order_line(st, r.v[50].order_id, 1);
+  assert_int_equal(filled.allocated, 1);
+  assert_int_equal(filled.backordered, 0);
+  assert_int_equal(filled.delays, 1);
+  assert_int_equal(st->ops->commit(st), BO_OK);
+  assert_int_equal(scalar("SELECT sum(n) FROM queue_chunks WHERE sku='R'"), 130);
+  bo_lines_release(&q);
+  bo_lines_release(&r);
+  st->ops->close(st);
+}
+
 static void test_migration_fills_queue(void **state) {
   (void)state;
   sqlite3 *db;
@@ -312,6 +431,7 @@ int main(void) {
       cmocka_unit_test_setup_teardown(test_fill_through_and_leave, setup, teardown),
       cmocka_unit_test_setup_teardown(test_filled_lines_read_as_allocated, setup, teardown),
       cmocka_unit_test_setup_teardown(test_redate_mark_survives_rollback, setup, teardown),
+      cmocka_unit_test_setup_teardown(test_chunks_split_and_read_in_order, setup, teardown),
       cmocka_unit_test_setup_teardown(test_migration_fills_queue, setup, teardown),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
