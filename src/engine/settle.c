@@ -143,15 +143,24 @@ static bo_strbuf *ev_open(line_events *le, const bo_line *l) {
   return &le->text;
 }
 
-static bo_rc ev_push(line_events *le, const char *type, const bo_line *l) {
-  if (le->text.failed) return BO_E_NOMEM;
-  if (le->n == le->cap) {
-    const size_t cap = le->cap ? le->cap * 2 : 64;
+/* Room for `more` events, and for `text` bytes of their text. */
+static bo_rc ev_reserve(line_events *le, size_t more, size_t text) {
+  if (le->n + more > le->cap) {
+    const size_t cap = le->n + more;
     struct line_event_ref *v = realloc(le->v, cap * sizeof *le->v);
     if (!v) return BO_E_NOMEM;
     bo_mem_prefault(v + le->cap, (cap - le->cap) * sizeof *v);
     le->v = v;
     le->cap = cap;
+  }
+  return bo_sb_room(&le->text, text) ? BO_OK : BO_E_NOMEM;
+}
+
+static bo_rc ev_push(line_events *le, const char *type, const bo_line *l) {
+  if (le->text.failed) return BO_E_NOMEM;
+  if (le->n == le->cap) {
+    const bo_rc rc = ev_reserve(le, le->cap ? le->cap : 64, 0);
+    if (rc) return rc;
   }
   le->v[le->n++] = (struct line_event_ref){type, le->order, le->tail, l->line_no};
   return BO_OK;
@@ -364,6 +373,9 @@ bo_rc bo__settle(bo_engine *e, int64_t now, bo_sku *sku, bo_err *err) {
   const bool fills_all = bo_sku_available(sku) >= sku->backordered;
   if (!rc && sku->backordered > 0) rc = e->st->ops->queue_load(e->st, sku->id, &q);
   if (rc) goto done;
+  /* a line's events are two at most but for the ready_to_ship of a filled
+   * one: room for them at once (a long queue's would grow many times) */
+  if (q.n > 0 && (rc = ev_reserve(&le, 2 * q.n, q.n * (strlen(q.v[0].order_id) + 2)))) goto done;
   taken = bo_mem_calloc(q.n + 1, sizeof *taken);
   /* the walk fills one result per line it dates */
   res = fills_all ? calloc(1, sizeof *res) : bo_mem_calloc(q.n + 1, sizeof *res);

@@ -1,4 +1,18 @@
-/* qchunk.c — the byte format of a chunk of queue lines; see qchunk.h. */
+/*
+ * qchunk.c — the byte format of a chunk of queue lines; see qchunk.h.
+ *
+ * A line, in this order: its key (order id length and bytes, line_no,
+ * queue_prio, queue_us), its counters and terms (qty, allocated,
+ * backordered, shipped, cancelled, tier, created_at, need_by, if_late,
+ * n_lines), then what re-dating changes (the promise's parts, first_promise,
+ * delays, a flags byte: consented, then the chunk flags). Re-dating copies
+ * the first two parts as they are and writes the last anew.
+ *
+ * Reading never looks past a chunk's bytes, without a bounds check per
+ * number: a line is parsed from the chunk itself while a line of the
+ * longest kind fits before its end, from a zero-padded copy of the rest
+ * after that (see cursor), and a line that ends past the end is an error.
+ */
 #include "qchunk.h"
 
 #include <string.h>
@@ -16,119 +30,224 @@ static uint8_t *put_i(uint8_t *p, int64_t v) {
   return put_u(p, ((uint64_t)v << 1) ^ (uint64_t)(v >> 63));
 }
 
+/* At most 10 bytes; an over-long number reads as what its 10 bytes say. */
+static inline const uint8_t *get_u(const uint8_t *p, uint64_t *v) {
+  if (*p < 0x80) {
+    *v = *p;
+    return p + 1;
+  }
+  uint64_t x = 0;
+  for (int i = 0; i < 10; i++) {
+    const uint8_t b = *p++;
+    x |= (uint64_t)(b & 0x7f) << (7 * i);
+    if (!(b & 0x80)) break;
+  }
+  *v = x;
+  return p;
+}
+
+static inline const uint8_t *get_i(const uint8_t *p, int64_t *v) {
+  uint64_t u;
+  p = get_u(p, &u);
+  *v = (int64_t)(u >> 1) ^ -(int64_t)(u & 1);
+  return p;
+}
+
+static inline const uint8_t *skip(const uint8_t *p) {
+  for (int i = 0; i < 10 && (*p++ & 0x80); i++) {
+  }
+  return p;
+}
+
+/* --- the three parts of a line ---------------------------------------------- */
+
+static uint8_t *put_key(uint8_t *p, const bo_line *l, int64_t us_before) {
+  const size_t id_len = strnlen(l->order_id, BO_ID_LEN_MAX);
+  *p++ = (uint8_t)id_len;
+  memcpy(p, l->order_id, id_len);
+  p += id_len;
+  p = put_i(p, l->line_no);
+  p = put_i(p, l->queue_prio);
+  return put_i(p, (int64_t)((uint64_t)l->queue_us - (uint64_t)us_before));
+}
+
+static uint8_t *put_terms(uint8_t *p, const bo_line *l, int64_t created_before) {
+  p = put_i(p, l->qty);
+  p = put_i(p, l->allocated);
+  p = put_i(p, l->backordered);
+  p = put_i(p, l->shipped);
+  p = put_i(p, l->cancelled);
+  p = put_i(p, l->tier);
+  p = put_i(p, (int64_t)((uint64_t)l->created_at - (uint64_t)created_before));
+  p = put_i(p, l->need_by);
+  p = put_i(p, l->if_late);
+  return put_i(p, l->n_lines);
+}
+
+static uint8_t *put_promise(uint8_t *p, const bo_qchunk_promise *pr) {
+  p = put_u(p, (uint64_t)pr->promise.n);
+  for (int k = 0; k < pr->promise.n; k++) {
+    p = put_i(p, pr->promise.parts[k].qty);
+    p = put_i(p, pr->promise.parts[k].date);
+    *p++ = pr->promise.parts[k].estimate;
+  }
+  p = put_i(p, pr->first_promise);
+  p = put_i(p, pr->delays);
+  *p++ = (uint8_t)((pr->consented ? 1 : 0) | pr->flags << 1);
+  return p;
+}
+
+/* The key into l (queue_us from the line before's); NULL when malformed. */
+static const uint8_t *get_key(const uint8_t *p, bo_line *l, int64_t us_before) {
+  const size_t id_len = *p++;
+  if (id_len > BO_ID_LEN_MAX) return NULL;
+  memcpy(l->order_id, p, id_len);
+  l->order_id[id_len] = '\0';
+  p += id_len;
+  int64_t v;
+  p = get_i(p, &v);
+  l->line_no = (int32_t)v;
+  p = get_i(p, &l->queue_prio);
+  p = get_i(p, &v);
+  l->queue_us = (int64_t)((uint64_t)us_before + (uint64_t)v);
+  return p;
+}
+
+static const uint8_t *get_terms(const uint8_t *p, bo_line *l, int64_t created_before) {
+  int64_t v;
+  p = get_i(p, &l->qty);
+  p = get_i(p, &l->allocated);
+  p = get_i(p, &l->backordered);
+  p = get_i(p, &l->shipped);
+  p = get_i(p, &l->cancelled);
+  p = get_i(p, &v);
+  l->tier = (int32_t)v;
+  p = get_i(p, &v);
+  l->created_at = (int64_t)((uint64_t)created_before + (uint64_t)v);
+  p = get_i(p, &v);
+  l->need_by = (bo_day)v;
+  p = get_i(p, &v);
+  l->if_late = v ? BO_IF_LATE_CANCEL : BO_IF_LATE_KEEP;
+  p = get_i(p, &v);
+  l->n_lines = (int32_t)v;
+  return p;
+}
+
+static const uint8_t *skip_terms(const uint8_t *p) {
+  for (int i = 0; i < 10; i++) p = skip(p);
+  return p;
+}
+
+static const uint8_t *get_promise(const uint8_t *p, bo_qchunk_promise *pr) {
+  uint64_t parts;
+  int64_t v;
+  p = get_u(p, &parts);
+  if (parts > BO_PROMISE_PARTS_MAX) return NULL;
+  pr->promise.n = (int)parts;
+  for (int k = 0; k < pr->promise.n; k++) {
+    p = get_i(p, &pr->promise.parts[k].qty);
+    p = get_i(p, &v);
+    pr->promise.parts[k].date = (bo_day)v;
+    pr->promise.parts[k].estimate = *p++ != 0;
+  }
+  p = get_i(p, &v);
+  pr->first_promise = (bo_day)v;
+  p = get_i(p, &v);
+  pr->delays = (int32_t)v;
+  const uint8_t f = *p++;
+  pr->consented = f & 1;
+  pr->flags = f >> 1;
+  return p;
+}
+
+/* --- chunks ------------------------------------------------------------------ */
+
 size_t bo_qchunk_encode(const bo_line *const *v, const uint8_t *flags, size_t n, uint8_t *buf) {
   uint8_t *p = buf;
-  int64_t us = 0, created = 0;
   for (size_t i = 0; i < n; i++) {
     const bo_line *l = v[i];
-    const size_t id_len = strnlen(l->order_id, BO_ID_LEN_MAX);
-    *p++ = (uint8_t)id_len;
-    memcpy(p, l->order_id, id_len);
-    p += id_len;
-    p = put_i(p, l->line_no);
-    p = put_i(p, l->qty);
-    p = put_i(p, l->allocated);
-    p = put_i(p, l->backordered);
-    p = put_i(p, l->shipped);
-    p = put_i(p, l->cancelled);
-    p = put_i(p, l->queue_prio);
-    p = put_i(p, (int64_t)((uint64_t)l->queue_us - (uint64_t)us));
-    p = put_i(p, l->tier);
-    p = put_i(p, (int64_t)((uint64_t)l->created_at - (uint64_t)created));
-    us = l->queue_us;
-    created = l->created_at;
-    p = put_u(p, (uint64_t)l->promise.n);
-    for (int k = 0; k < l->promise.n; k++) {
-      p = put_i(p, l->promise.parts[k].qty);
-      p = put_i(p, l->promise.parts[k].date);
-      *p++ = l->promise.parts[k].estimate;
-    }
-    p = put_i(p, l->first_promise);
-    p = put_i(p, l->delays);
-    p = put_i(p, l->need_by);
-    p = put_i(p, l->if_late);
-    p = put_i(p, l->n_lines);
-    *p++ = (uint8_t)((l->consented ? 1 : 0) | (flags ? flags[i] : 0) << 1);
+    const bo_qchunk_promise pr = {l->promise, l->first_promise, l->delays, l->consented,
+                                  flags ? flags[i] : 0};
+    p = put_key(p, l, i ? v[i - 1]->queue_us : 0);
+    p = put_terms(p, l, i ? v[i - 1]->created_at : 0);
+    p = put_promise(p, &pr);
   }
   return (size_t)(p - buf);
 }
 
-typedef struct reader {
+/* A cursor over a chunk's lines. When less than a longest line is left, the
+ * rest is copied once to `pad`, zeros after it: a line that starts before
+ * the end is then read within pad, however malformed. */
+typedef struct cursor {
   const uint8_t *p, *end;
-  bool bad;
-} reader;
+  bool padded;
+  uint8_t pad[2 * BO_QCHUNK_LINE_BYTES];
+} cursor;
 
-static uint64_t get_u_long(reader *r) {
-  uint64_t v = 0;
-  for (int shift = 0; shift < 64; shift += 7) {
-    if (r->p == r->end) break;
-    const uint8_t b = *r->p++;
-    v |= (uint64_t)(b & 0x7f) << shift;
-    if (!(b & 0x80)) return v;
+static const uint8_t *line_start(cursor *c) {
+  const size_t left = (size_t)(c->end - c->p);
+  if (!c->padded && left < BO_QCHUNK_LINE_BYTES) {
+    memcpy(c->pad, c->p, left);
+    memset(c->pad + left, 0, sizeof c->pad - left);
+    c->p = c->pad;
+    c->end = c->pad + left;
+    c->padded = true;
   }
-  r->bad = true;
-  return 0;
+  return c->p;
 }
 
-/* most numbers take one byte */
-static inline uint64_t get_u(reader *r) {
-  if (r->p < r->end && *r->p < 0x80) return *r->p++;
-  return get_u_long(r);
-}
-
-static inline int64_t get_i(reader *r) {
-  const uint64_t u = get_u(r);
-  return (int64_t)(u >> 1) ^ -(int64_t)(u & 1);
-}
-
-static uint8_t get_byte(reader *r) {
-  if (r->p == r->end) {
-    r->bad = true;
-    return 0;
-  }
-  return *r->p++;
+/* Moves past a line that ended at q; false when that is past the chunk. */
+static bool line_end(cursor *c, const uint8_t *q) {
+  if (q > c->end) return false;
+  c->p = q;
+  return true;
 }
 
 bool bo_qchunk_decode(const uint8_t *p, size_t len, size_t n, const char *sku, bo_line *v,
                       uint8_t *flags) {
-  reader r = {p, p + len, false};
+  cursor c = {.p = p, .end = p + len};
   const size_t sku_len = strnlen(sku, BO_SKU_ID_LEN_MAX);
-  int64_t us = 0, created = 0;
-  for (size_t i = 0; i < n && !r.bad; i++) {
+  for (size_t i = 0; i < n; i++) {
     bo_line *l = &v[i];
-    const size_t id_len = get_byte(&r);
-    if (id_len > BO_ID_LEN_MAX || (size_t)(r.end - r.p) < id_len) return false;
-    memcpy(l->order_id, r.p, id_len);
-    l->order_id[id_len] = '\0';
-    r.p += id_len;
+    const uint8_t *start = line_start(&c), *q = start;
+    bo_qchunk_promise pr;
+    if (!(q = get_key(q, l, i ? v[i - 1].queue_us : 0))) return false;
+    q = get_terms(q, l, i ? v[i - 1].created_at : 0);
+    if (!(q = get_promise(q, &pr)) || !line_end(&c, q)) return false;
     memcpy(l->sku, sku, sku_len);
     l->sku[sku_len] = '\0';
-    l->line_no = (int32_t)get_i(&r);
-    l->qty = get_i(&r);
-    l->allocated = get_i(&r);
-    l->backordered = get_i(&r);
-    l->shipped = get_i(&r);
-    l->cancelled = get_i(&r);
-    l->queue_prio = get_i(&r);
-    l->queue_us = us = (int64_t)((uint64_t)us + (uint64_t)get_i(&r));
-    l->tier = (int32_t)get_i(&r);
-    l->created_at = created = (int64_t)((uint64_t)created + (uint64_t)get_i(&r));
-    const uint64_t parts = get_u(&r);
-    if (parts > BO_PROMISE_PARTS_MAX) return false;
-    l->promise.n = (int)parts;
-    for (int k = 0; k < l->promise.n; k++) {
-      l->promise.parts[k].qty = get_i(&r);
-      l->promise.parts[k].date = (bo_day)get_i(&r);
-      l->promise.parts[k].estimate = get_byte(&r) != 0;
-    }
-    l->first_promise = (bo_day)get_i(&r);
-    l->delays = (int32_t)get_i(&r);
-    l->need_by = (bo_day)get_i(&r);
-    l->if_late = get_i(&r) ? BO_IF_LATE_CANCEL : BO_IF_LATE_KEEP;
-    l->n_lines = (int32_t)get_i(&r);
-    const uint8_t f = get_byte(&r);
-    l->consented = f & 1;
-    if (flags) flags[i] = f >> 1;
+    l->promise = pr.promise;
+    l->first_promise = pr.first_promise;
+    l->delays = pr.delays;
+    l->consented = pr.consented;
+    if (flags) flags[i] = pr.flags;
   }
-  return !r.bad && r.p == r.end;
+  return c.p == c.end;
+}
+
+size_t bo_qchunk_repromise(const uint8_t *in, size_t len, size_t n, bo_qchunk_fn fn, void *ctx,
+                           uint8_t *out, bool *changed) {
+  cursor c = {.p = in, .end = in + len};
+  bo_line key = {0};
+  uint8_t *o = out;
+  *changed = false;
+  for (size_t i = 0; i < n; i++) {
+    const uint8_t *start = line_start(&c), *q = start;
+    bo_qchunk_promise pr;
+    if (!(q = get_key(q, &key, key.queue_us))) return 0;
+    q = skip_terms(q);
+    const size_t kept = (size_t)(q - start); /* key and terms, copied as they are */
+    if (!(q = get_promise(q, &pr)) || !line_end(&c, q)) return 0;
+    memcpy(o, start, kept);
+    o += kept;
+    if (fn(ctx, &key, &pr)) {
+      *changed = true;
+      o = put_promise(o, &pr);
+    } else {
+      const size_t tail = (size_t)(q - start) - kept;
+      memcpy(o, start + kept, tail);
+      o += tail;
+    }
+  }
+  return c.p == c.end ? (size_t)(o - out) : 0;
 }

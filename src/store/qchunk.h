@@ -10,6 +10,7 @@
  * zig-zagged), its order id as length and bytes, and one byte of flags; the
  * SKU is the chunk's. queue_us and created_at are stored as the difference
  * from the line before (lines placed one after the other differ little).
+ * Re-dating rewrites only the promise part of each line (repromise).
  */
 #ifndef BO_STORE_QCHUNK_H
 #define BO_STORE_QCHUNK_H
@@ -21,8 +22,9 @@
 #include "../core/domain.h"
 
 #define BO_QCHUNK_MAX 64 /* lines in one chunk */
-/* the most bytes one line takes */
-#define BO_QCHUNK_LINE_BYTES (1 + BO_ID_LEN_MAX + 21 * 10 + BO_PROMISE_PARTS_MAX * 21)
+/* the most bytes one line takes: the order id, 16 numbers of at most 10
+ * bytes, the promise's parts, the flags */
+#define BO_QCHUNK_LINE_BYTES (1 + BO_ID_LEN_MAX + 16 * 10 + BO_PROMISE_PARTS_MAX * 21 + 1)
 
 /* A line's flags in a chunk. */
 enum {
@@ -32,6 +34,26 @@ enum {
 /* Writes lines *v[0..n) with their flags to buf, which holds at least
  * n * BO_QCHUNK_LINE_BYTES; returns the bytes written. */
 size_t bo_qchunk_encode(const bo_line *const *v, const uint8_t *flags, size_t n, uint8_t *buf);
+
+/* What re-dating changes of a line, and its chunk flags. */
+typedef struct bo_qchunk_promise {
+  bo_schedule promise;
+  bo_day first_promise;
+  int32_t delays;
+  bool consented;
+  uint8_t flags;
+} bo_qchunk_promise;
+
+/* Given a line's key (queue_prio, queue_us, order_id and line_no set, the
+ * rest zero) and its promise part: whether it changed that part. */
+typedef bool (*bo_qchunk_fn)(void *ctx, const bo_line *key, bo_qchunk_promise *pr);
+
+/* Copies the n lines of chunk `in` to out (as long as in), each with the
+ * promise part fn gives it; *changed tells whether fn changed any. Only
+ * the changed parts are encoded again. Returns the bytes written, 0 when
+ * `in` is not n whole lines. */
+size_t bo_qchunk_repromise(const uint8_t *in, size_t len, size_t n, bo_qchunk_fn fn, void *ctx,
+                           uint8_t *out, bool *changed);
 
 /* Reads n lines of SKU `sku` from p[0..len) into v and their flags into
  * `flags` (NULL: not wanted); false when the bytes are not n whole lines. */

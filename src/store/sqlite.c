@@ -1020,24 +1020,37 @@ static void qrange_drop(qrange *r, size_t i) {
   qrange_chunk_of(r, i)->changed = true;
 }
 
-static bo_rc chunk_write(bo_store *st, const char *sku, int64_t id, bo_line *const *v,
-                         const uint8_t *fl, size_t n) {
+/* The store's buffer for one chunk's bytes. */
+static uint8_t *chunk_buf(bo_store *st) {
   sqlite_store *q = SQ(st);
   if (!q->chunk_buf) q->chunk_buf = malloc(BO_QCHUNK_MAX * BO_QCHUNK_LINE_BYTES);
-  if (!q->chunk_buf) return BO_E_NOMEM;
-  const size_t len = bo_qchunk_encode((const bo_line *const *)v, fl, n, q->chunk_buf);
-  sqlite3_stmt *s = stmt(st, id ? S_CHUNK_PUT : S_CHUNK_NEW);
+  return q->chunk_buf;
+}
+
+/* Stores chunk `id` as n lines in bytes[0..len). */
+static bo_rc chunk_put(bo_store *st, int64_t id, size_t n, const uint8_t *bytes, size_t len) {
+  sqlite3_stmt *s = stmt(st, S_CHUNK_PUT);
   if (!s) return BO_E_STORE;
-  if (id) {
-    sqlite3_bind_int64(s, 1, id);
-    sqlite3_bind_int64(s, 2, (int64_t)n);
-    sqlite3_bind_blob(s, 3, q->chunk_buf, (int)len, SQLITE_STATIC);
-  } else {
-    bind_text(s, 1, sku);
-    bind_queue_key(s, 2, v[0]);
-    sqlite3_bind_int64(s, 6, (int64_t)n);
-    sqlite3_bind_blob(s, 7, q->chunk_buf, (int)len, SQLITE_STATIC);
-  }
+  sqlite3_bind_int64(s, 1, id);
+  sqlite3_bind_int64(s, 2, (int64_t)n);
+  sqlite3_bind_blob(s, 3, bytes, (int)len, SQLITE_STATIC);
+  return step_done(st, s);
+}
+
+/* Writes lines *v[0..n) as chunk `id`, or as a new chunk (id 0) keyed by
+ * its first line. */
+static bo_rc chunk_write(bo_store *st, const char *sku, int64_t id, bo_line *const *v,
+                         const uint8_t *fl, size_t n) {
+  uint8_t *buf = chunk_buf(st);
+  if (!buf) return BO_E_NOMEM;
+  const size_t len = bo_qchunk_encode((const bo_line *const *)v, fl, n, buf);
+  if (id) return chunk_put(st, id, n, buf, len);
+  sqlite3_stmt *s = stmt(st, S_CHUNK_NEW);
+  if (!s) return BO_E_STORE;
+  bind_text(s, 1, sku);
+  bind_queue_key(s, 2, v[0]);
+  sqlite3_bind_int64(s, 6, (int64_t)n);
+  sqlite3_bind_blob(s, 7, buf, (int)len, SQLITE_STATIC);
   return step_done(st, s);
 }
 
@@ -1153,46 +1166,30 @@ static bo_rc sq_line_update_promise(bo_store *st, const bo_line *l) {
   return rc ? rc : mark_redated(st, l->sku);
 }
 
-/* A pass over chunks, one at a time: `fn` sees the lines of each (in the
- * store's scratch), may change them or take some out (`*n` less), and
- * says whether it did; chunk_pass writes the chunk back or deletes it. */
-typedef bo_rc (*chunk_fn)(bo_store *st, void *ctx, bo_line *v, uint8_t *fl, size_t *n,
-                          bool *changed);
+/* A pass over the chunks of sku's queue from the one that holds `from`
+ * (NULL: the first) to the last that may hold `to`, one row at a time:
+ * `fn` gets each chunk's id, line count and bytes. Writing the current row
+ * of a pending SELECT is safe in SQLite; fn's writes leave the columns it
+ * is ordered by alone. */
+typedef bo_rc (*chunk_fn)(bo_store *st, void *ctx, int64_t id, size_t n, const uint8_t *bytes,
+                          size_t len);
 
 static bo_rc chunk_pass(bo_store *st, const char *sku, const bo_line *from, const bo_line *to,
                         chunk_fn fn, void *ctx) {
-  sqlite_store *q = SQ(st);
-  if (!q->scratch) q->scratch = malloc(BO_QCHUNK_MAX * sizeof *q->scratch);
-  if (!q->scratch) return BO_E_NOMEM;
   sqlite3_stmt *s = NULL;
   bo_rc rc = chunks_select(st, sku, from, to, &s);
   int code = SQLITE_DONE;
-  /* writing the current row of a pending SELECT is safe in SQLite; these
-   * writes leave the columns it is ordered by alone */
   while (!rc && (code = sqlite3_step(s)) == SQLITE_ROW) {
-    const int64_t id = sqlite3_column_int64(s, 0), n0 = sqlite3_column_int64(s, 1);
-    if (n0 < 1 || n0 > BO_QCHUNK_MAX ||
-        !bo_qchunk_decode(sqlite3_column_blob(s, 2), (size_t)sqlite3_column_bytes(s, 2),
-                          (size_t)n0, sku, q->scratch, q->scratch_fl)) {
+    const int64_t n = sqlite3_column_int64(s, 1);
+    if (n < 1 || n > BO_QCHUNK_MAX) {
       rc = corrupt_chunk(st, sku);
       break;
     }
-    size_t n = (size_t)n0;
-    bool changed = false;
-    rc = fn(st, ctx, q->scratch, q->scratch_fl, &n, &changed);
-    if (rc || !changed) continue;
-    if (n > 0) {
-      bo_line *v[BO_QCHUNK_MAX];
-      for (size_t i = 0; i < n; i++) v[i] = &q->scratch[i];
-      rc = chunk_write(st, sku, id, v, q->scratch_fl, n);
-    } else {
-      sqlite3_stmt *d = stmt(st, S_CHUNK_DROP);
-      if (!d) rc = BO_E_STORE;
-      else sqlite3_bind_int64(d, 1, id);
-      if (!rc) rc = step_done(st, d);
-    }
+    const uint8_t *bytes = sqlite3_column_blob(s, 2);
+    rc = fn(st, ctx, sqlite3_column_int64(s, 0), (size_t)n, bytes,
+            (size_t)sqlite3_column_bytes(s, 2));
   }
-  if (!rc && code != SQLITE_DONE) rc = rc_of(q->db, code, sqlite3_sql(s));
+  if (!rc && code != SQLITE_DONE) rc = rc_of(SQ(st)->db, code, sqlite3_sql(s));
   if (s) sqlite3_reset(s);
   return rc;
 }
@@ -1201,33 +1198,41 @@ typedef struct redate_ctx {
   const bo_line *from, *to;
   const bo_schedule *promise;
   bool delayed;
+  const char *sku;
 } redate_ctx;
 
-static bo_rc redate_chunk(bo_store *st, void *p, bo_line *v, uint8_t *fl, size_t *n,
-                          bool *changed) {
-  (void)st;
+/* The re-date of one line if its key is in the run (as the engine's
+ * apply_walk has it: first promise kept, a delay counted and unconsented). */
+static bool redate_line(void *p, const bo_line *key, bo_qchunk_promise *pr) {
   const redate_ctx *c = p;
-  for (size_t i = 0; i < *n; i++) {
-    bo_line *l = &v[i];
-    if (bo_line_queue_cmp(l, c->from) < 0 || bo_line_queue_cmp(l, c->to) > 0) continue;
-    if (c->delayed || l->first_promise == BO_DAY_NONE) fl[i] |= BO_QCHUNK_DIRTY;
-    l->promise = *c->promise;
-    if (l->first_promise == BO_DAY_NONE)
-      l->first_promise = c->promise->n > 0 ? bo_schedule_date(c->promise) : BO_DAY_NONE;
-    if (c->delayed) {
-      l->delays++;
-      l->consented = false;
-    }
-    *changed = true;
+  if (bo_line_queue_cmp(key, c->from) < 0 || bo_line_queue_cmp(key, c->to) > 0) return false;
+  if (c->delayed || pr->first_promise == BO_DAY_NONE) pr->flags |= BO_QCHUNK_DIRTY;
+  pr->promise = *c->promise;
+  if (pr->first_promise == BO_DAY_NONE)
+    pr->first_promise = c->promise->n > 0 ? bo_schedule_date(c->promise) : BO_DAY_NONE;
+  if (c->delayed) {
+    pr->delays++;
+    pr->consented = false;
   }
-  return BO_OK;
+  return true;
+}
+
+static bo_rc redate_chunk(bo_store *st, void *p, int64_t id, size_t n, const uint8_t *bytes,
+                          size_t len) {
+  redate_ctx *c = p;
+  uint8_t *buf = chunk_buf(st);
+  if (!buf) return BO_E_NOMEM;
+  bool changed = false;
+  const size_t out = bo_qchunk_repromise(bytes, len, n, redate_line, c, buf, &changed);
+  if (out == 0) return corrupt_chunk(st, c->sku);
+  return changed ? chunk_put(st, id, n, buf, out) : BO_OK;
 }
 
 static bo_rc sq_line_update_promise_run(bo_store *st, const bo_line *from, const bo_line *to,
                                         const bo_line *like, bool delayed) {
   BO_ASSERT(strcmp(from->sku, to->sku) == 0 && bo_line_queue_cmp(from, to) <= 0);
   note_changed(st, from->sku);
-  redate_ctx c = {from, to, &like->promise, delayed};
+  redate_ctx c = {from, to, &like->promise, delayed, from->sku};
   const bo_rc rc = chunk_pass(st, from->sku, from, to, redate_chunk, &c);
   return rc ? rc : mark_redated(st, from->sku);
 }
@@ -1271,12 +1276,20 @@ typedef struct fill_ctx {
   bool after;   /* a line after `last` was seen */
 } fill_ctx;
 
-/* Takes the lines up to c->last out of a chunk. */
-static bo_rc fill_chunk(bo_store *st, void *p, bo_line *v, uint8_t *fl, size_t *n,
-                        bool *changed) {
+/* Takes the lines up to c->last out of a chunk: deletes it, or writes
+ * back the lines after. */
+static bo_rc fill_chunk(bo_store *st, void *p, int64_t id, size_t n, const uint8_t *bytes,
+                        size_t len) {
   fill_ctx *c = p;
+  sqlite_store *q = SQ(st);
+  if (!q->scratch) q->scratch = malloc(BO_QCHUNK_MAX * sizeof *q->scratch);
+  if (!q->scratch) return BO_E_NOMEM;
+  bo_line *v = q->scratch;
+  uint8_t *fl = q->scratch_fl;
+  if (!bo_qchunk_decode(bytes, len, n, c->last->sku, v, fl))
+    return corrupt_chunk(st, c->last->sku);
   size_t k = 0;
-  while (k < *n && bo_line_queue_cmp(&v[k], c->last) <= 0) k++;
+  while (k < n && bo_line_queue_cmp(&v[k], c->last) <= 0) k++;
   for (size_t i = 0; i < k && c->redated; i++) {
     if (!(fl[i] & BO_QCHUNK_DIRTY)) continue;
     sqlite3_stmt *s = stmt(st, S_FILLED_PUT);
@@ -1289,13 +1302,17 @@ static bo_rc fill_chunk(bo_store *st, void *p, bo_line *v, uint8_t *fl, size_t *
     const bo_rc rc = step_done(st, s);
     if (rc) return rc;
   }
-  c->after = c->after || k < *n;
+  c->after = c->after || k < n;
   if (k == 0) return BO_OK;
-  memmove(v, v + k, (*n - k) * sizeof *v);
-  memmove(fl, fl + k, *n - k);
-  *n -= k;
-  *changed = true;
-  return BO_OK;
+  if (k == n) {
+    sqlite3_stmt *s = stmt(st, S_CHUNK_DROP);
+    if (!s) return BO_E_STORE;
+    sqlite3_bind_int64(s, 1, id);
+    return step_done(st, s);
+  }
+  bo_line *rest[BO_QCHUNK_MAX];
+  for (size_t i = k; i < n; i++) rest[i - k] = &v[i];
+  return chunk_write(st, c->last->sku, id, rest, fl + k, n - k);
 }
 
 /* The filled head leaves the queue (no order_lines write: see
