@@ -14,7 +14,11 @@ void bo_mem_prefault(void *p, size_t n) {
   const uintptr_t page = (uintptr_t)sysconf(_SC_PAGESIZE);
   const uintptr_t start = ((uintptr_t)p + page - 1) & ~(page - 1);
   const uintptr_t end = ((uintptr_t)p + n) & ~(page - 1);
-  if (end > start) (void)madvise((void *)start, end - start, MADV_POPULATE_WRITE);
+  if (end <= start) return;
+#ifdef MADV_HUGEPAGE
+  (void)madvise((void *)start, end - start, MADV_HUGEPAGE);
+#endif
+  (void)madvise((void *)start, end - start, MADV_POPULATE_WRITE);
 #else
   (void)p;
   (void)n;

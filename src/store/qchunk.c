@@ -61,24 +61,24 @@ static inline const uint8_t *skip(const uint8_t *p) {
 
 /* --- the three parts of a line ---------------------------------------------- */
 
-static uint8_t *put_key(uint8_t *p, const bo_line *l, int64_t us_before) {
+static uint8_t *put_key(uint8_t *p, const bo_line *l) {
   const size_t id_len = strnlen(l->order_id, BO_ID_LEN_MAX);
   *p++ = (uint8_t)id_len;
   memcpy(p, l->order_id, id_len);
   p += id_len;
   p = put_i(p, l->line_no);
   p = put_i(p, l->queue_prio);
-  return put_i(p, (int64_t)((uint64_t)l->queue_us - (uint64_t)us_before));
+  return put_i(p, l->queue_us);
 }
 
-static uint8_t *put_terms(uint8_t *p, const bo_line *l, int64_t created_before) {
+static uint8_t *put_terms(uint8_t *p, const bo_line *l) {
   p = put_i(p, l->qty);
   p = put_i(p, l->allocated);
   p = put_i(p, l->backordered);
   p = put_i(p, l->shipped);
   p = put_i(p, l->cancelled);
   p = put_i(p, l->tier);
-  p = put_i(p, (int64_t)((uint64_t)l->created_at - (uint64_t)created_before));
+  p = put_i(p, l->created_at);
   p = put_i(p, l->need_by);
   p = put_i(p, l->if_late);
   return put_i(p, l->n_lines);
@@ -97,23 +97,20 @@ static uint8_t *put_promise(uint8_t *p, const bo_qchunk_promise *pr) {
   return p;
 }
 
-/* The key into l (queue_us from the line before's); NULL when malformed. */
-static const uint8_t *get_key(const uint8_t *p, bo_line *l, int64_t us_before) {
-  const size_t id_len = *p++;
-  if (id_len > BO_ID_LEN_MAX) return NULL;
-  memcpy(l->order_id, p, id_len);
-  l->order_id[id_len] = '\0';
-  p += id_len;
+/* The key of a line: its numbers, and its order id where it is in p. */
+static const uint8_t *get_key(const uint8_t *p, bo_qchunk_key *k) {
+  k->id_len = *p++;
+  if (k->id_len > BO_ID_LEN_MAX) return NULL;
+  k->order_id = p;
+  p += k->id_len;
   int64_t v;
   p = get_i(p, &v);
-  l->line_no = (int32_t)v;
-  p = get_i(p, &l->queue_prio);
-  p = get_i(p, &v);
-  l->queue_us = (int64_t)((uint64_t)us_before + (uint64_t)v);
-  return p;
+  k->line_no = (int32_t)v;
+  p = get_i(p, &k->queue_prio);
+  return get_i(p, &k->queue_us);
 }
 
-static const uint8_t *get_terms(const uint8_t *p, bo_line *l, int64_t created_before) {
+static const uint8_t *get_terms(const uint8_t *p, bo_line *l) {
   int64_t v;
   p = get_i(p, &l->qty);
   p = get_i(p, &l->allocated);
@@ -122,8 +119,7 @@ static const uint8_t *get_terms(const uint8_t *p, bo_line *l, int64_t created_be
   p = get_i(p, &l->cancelled);
   p = get_i(p, &v);
   l->tier = (int32_t)v;
-  p = get_i(p, &v);
-  l->created_at = (int64_t)((uint64_t)created_before + (uint64_t)v);
+  p = get_i(p, &l->created_at);
   p = get_i(p, &v);
   l->need_by = (bo_day)v;
   p = get_i(p, &v);
@@ -162,17 +158,20 @@ static const uint8_t *get_promise(const uint8_t *p, bo_qchunk_promise *pr) {
 
 /* --- chunks ------------------------------------------------------------------ */
 
-size_t bo_qchunk_encode(const bo_line *const *v, const uint8_t *flags, size_t n, uint8_t *buf) {
-  uint8_t *p = buf;
-  for (size_t i = 0; i < n; i++) {
-    const bo_line *l = v[i];
-    const bo_qchunk_promise pr = {l->promise, l->first_promise, l->delays, l->consented,
-                                  flags ? flags[i] : 0};
-    p = put_key(p, l, i ? v[i - 1]->queue_us : 0);
-    p = put_terms(p, l, i ? v[i - 1]->created_at : 0);
-    p = put_promise(p, &pr);
-  }
-  return (size_t)(p - buf);
+size_t bo_qchunk_encode(const bo_line *l, uint8_t flags, uint8_t *buf) {
+  const bo_qchunk_promise pr = {l->promise, l->first_promise, l->delays, l->consented, flags};
+  return (size_t)(put_promise(put_terms(put_key(buf, l), l), &pr) - buf);
+}
+
+int bo_qchunk_cmp(const bo_qchunk_key *k, const bo_line *l) {
+  if (k->queue_prio != l->queue_prio) return k->queue_prio < l->queue_prio ? -1 : 1;
+  if (k->queue_us != l->queue_us) return k->queue_us < l->queue_us ? -1 : 1;
+  /* as strcmp: bytes, then the shorter first */
+  const size_t l_len = strnlen(l->order_id, BO_ID_LEN_MAX);
+  const int c = memcmp(k->order_id, l->order_id, k->id_len < l_len ? k->id_len : l_len);
+  if (c != 0) return c < 0 ? -1 : 1;
+  if (k->id_len != l_len) return k->id_len < l_len ? -1 : 1;
+  return (k->line_no > l->line_no) - (k->line_no < l->line_no);
 }
 
 /* A cursor over a chunk's lines. When less than a longest line is left, the
@@ -209,11 +208,17 @@ bool bo_qchunk_decode(const uint8_t *p, size_t len, size_t n, const char *sku, b
   const size_t sku_len = strnlen(sku, BO_SKU_ID_LEN_MAX);
   for (size_t i = 0; i < n; i++) {
     bo_line *l = &v[i];
-    const uint8_t *start = line_start(&c), *q = start;
+    const uint8_t *q = line_start(&c);
+    bo_qchunk_key k;
     bo_qchunk_promise pr;
-    if (!(q = get_key(q, l, i ? v[i - 1].queue_us : 0))) return false;
-    q = get_terms(q, l, i ? v[i - 1].created_at : 0);
+    if (!(q = get_key(q, &k))) return false;
+    q = get_terms(q, l);
     if (!(q = get_promise(q, &pr)) || !line_end(&c, q)) return false;
+    memcpy(l->order_id, k.order_id, k.id_len);
+    l->order_id[k.id_len] = '\0';
+    l->line_no = k.line_no;
+    l->queue_prio = k.queue_prio;
+    l->queue_us = k.queue_us;
     memcpy(l->sku, sku, sku_len);
     l->sku[sku_len] = '\0';
     l->promise = pr.promise;
@@ -225,16 +230,34 @@ bool bo_qchunk_decode(const uint8_t *p, size_t len, size_t n, const char *sku, b
   return c.p == c.end;
 }
 
+bool bo_qchunk_scan(const uint8_t *p, size_t len, size_t n, bo_qchunk_key *keys, uint32_t *off) {
+  cursor c = {.p = p, .end = p + len};
+  size_t at = 0;
+  for (size_t i = 0; i < n; i++) {
+    const uint8_t *q = line_start(&c);
+    bo_qchunk_promise pr;
+    off[i] = (uint32_t)at;
+    if (!(q = get_key(q, &keys[i]))) return false;
+    keys[i].order_id = p + at + (size_t)(keys[i].order_id - c.p); /* in p, not in c.pad */
+    q = skip_terms(q);
+    if (!(q = get_promise(q, &pr))) return false;
+    at += (size_t)(q - c.p);
+    if (!line_end(&c, q)) return false;
+  }
+  off[n] = (uint32_t)at;
+  return c.p == c.end;
+}
+
 size_t bo_qchunk_repromise(const uint8_t *in, size_t len, size_t n, bo_qchunk_fn fn, void *ctx,
                            uint8_t *out, bool *changed) {
   cursor c = {.p = in, .end = in + len};
-  bo_line key = {0};
   uint8_t *o = out;
   *changed = false;
   for (size_t i = 0; i < n; i++) {
     const uint8_t *start = line_start(&c), *q = start;
+    bo_qchunk_key key;
     bo_qchunk_promise pr;
-    if (!(q = get_key(q, &key, key.queue_us))) return 0;
+    if (!(q = get_key(q, &key))) return 0;
     q = skip_terms(q);
     const size_t kept = (size_t)(q - start); /* key and terms, copied as they are */
     if (!(q = get_promise(q, &pr)) || !line_end(&c, q)) return 0;

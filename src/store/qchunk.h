@@ -8,9 +8,9 @@
  *
  * A line is a run of variable-length integers (LEB128, signed ones
  * zig-zagged), its order id as length and bytes, and one byte of flags; the
- * SKU is the chunk's. queue_us and created_at are stored as the difference
- * from the line before (lines placed one after the other differ little).
- * Re-dating rewrites only the promise part of each line (repromise).
+ * SKU is the chunk's. Each line stands alone: a line is added, replaced or
+ * taken out by splicing bytes (scan gives where each starts), and
+ * re-dating rewrites only the promise part of each (repromise).
  */
 #ifndef BO_STORE_QCHUNK_H
 #define BO_STORE_QCHUNK_H
@@ -31,9 +31,26 @@ enum {
   BO_QCHUNK_DIRTY = 1, /* its promise history differs from order_lines' (see sqlite.c) */
 };
 
-/* Writes lines *v[0..n) with their flags to buf, which holds at least
- * n * BO_QCHUNK_LINE_BYTES; returns the bytes written. */
-size_t bo_qchunk_encode(const bo_line *const *v, const uint8_t *flags, size_t n, uint8_t *buf);
+/* Writes line l with its flags to buf (BO_QCHUNK_LINE_BYTES at least);
+ * returns the bytes written. A chunk is its lines' bytes one after the
+ * other. */
+size_t bo_qchunk_encode(const bo_line *l, uint8_t flags, uint8_t *buf);
+
+/* A line's place in its queue, as a chunk holds it (order_id points into
+ * the chunk's bytes, not NUL-terminated). */
+typedef struct bo_qchunk_key {
+  int64_t queue_prio, queue_us;
+  int32_t line_no;
+  uint8_t id_len;
+  const uint8_t *order_id;
+} bo_qchunk_key;
+
+/* bo_line_queue_cmp of key k and line l. */
+int bo_qchunk_cmp(const bo_qchunk_key *k, const bo_line *l);
+
+/* The keys of the n lines of chunk p[0..len) and where each starts (off[n]
+ * = len); false when the bytes are not n whole lines. */
+bool bo_qchunk_scan(const uint8_t *p, size_t len, size_t n, bo_qchunk_key *keys, uint32_t *off);
 
 /* What re-dating changes of a line, and its chunk flags. */
 typedef struct bo_qchunk_promise {
@@ -44,9 +61,8 @@ typedef struct bo_qchunk_promise {
   uint8_t flags;
 } bo_qchunk_promise;
 
-/* Given a line's key (queue_prio, queue_us, order_id and line_no set, the
- * rest zero) and its promise part: whether it changed that part. */
-typedef bool (*bo_qchunk_fn)(void *ctx, const bo_line *key, bo_qchunk_promise *pr);
+/* Given a line's key and its promise part: whether it changed that part. */
+typedef bool (*bo_qchunk_fn)(void *ctx, const bo_qchunk_key *key, bo_qchunk_promise *pr);
 
 /* Copies the n lines of chunk `in` to out (as long as in), each with the
  * promise part fn gives it; *changed tells whether fn changed any. Only

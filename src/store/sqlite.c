@@ -213,9 +213,10 @@ typedef struct sqlite_store {
   /* writer only: a SKU known to be in queue_redated ("" when none): marks
    * it once per run of re-dates; forgotten on any rollback */
   char redated[BO_SKU_ID_LEN_MAX + 1];
-  uint8_t *chunk_buf; /* a queue chunk being encoded (BO_QCHUNK_MAX lines) */
-  bo_line *scratch;   /* a queue chunk being changed (chunk_pass) */
-  uint8_t scratch_fl[BO_QCHUNK_MAX];
+  /* a queue chunk being changed (see "the queue in chunks") */
+  struct chunk *chunk;
+  uint8_t *chunk_buf; /* its new bytes */
+  bo_line *scratch;   /* lines of a chunk being filled */
 } sqlite_store;
 
 static sqlite_store *SQ(bo_store *st) { return (sqlite_store *)st; }
@@ -823,67 +824,31 @@ static bo_rc mark_redated(bo_store *st, const char *sku) {
  * Each row of queue_chunks holds 1..BO_QCHUNK_MAX waiting lines of one SKU
  * in queue order, under a key that is at most its first line's and above
  * every line of the chunk before it: a line belongs to the last chunk whose
- * key is not above its own. Keys never change; a chunk that grows past
- * BO_QCHUNK_MAX is split (the new part keyed by its first line), one that
- * empties is deleted. A line's `dirty` flag says that its promise history
+ * key is not above its own (the first chunk when none is). Keys never
+ * change; a chunk that grows past BO_QCHUNK_MAX is split (the new part keyed
+ * by its first line; a line added at the end of a full chunk starts one of
+ * its own, as queues mostly grow at their end), one that empties is deleted.
+ * A line's BO_QCHUNK_DIRTY flag says that its promise history
  * (first_promise, delays, consented) may differ from its order_lines row
  * (re-dating writes only the chunk).
  *
- * Every change goes through a qrange: the chunks that hold a key range,
- * decoded, changed in memory, and the changed ones written back.
+ * One line is added, changed or taken out by splicing the bytes of its
+ * chunk; reading, re-dating and filling a whole queue pass over its chunks
+ * one row at a time.
  */
-enum { QR_GONE = 0x80, QR_NEW = 0x40, QR_FLAGS = BO_QCHUNK_DIRTY };
 
-typedef struct qrange {
-  bo_lines *l;     /* the lines of the chunks, in queue order */
-  uint8_t *fl;     /* per line: BO_QCHUNK_DIRTY | QR_GONE | QR_NEW */
-  size_t fl_cap;
-  struct qref {
-    int64_t id; /* 0: not stored yet */
-    size_t first, n;
-    bool changed;
-  } *c;
-  size_t nc, c_cap;
-} qrange;
+/* One chunk, read for a key: its bytes, each line's key and offset. */
+typedef struct chunk {
+  int64_t id; /* 0: there is none */
+  size_t n, len;
+  uint8_t bytes[(BO_QCHUNK_MAX + 1) * BO_QCHUNK_LINE_BYTES];
+  bo_qchunk_key key[BO_QCHUNK_MAX + 1];
+  uint32_t off[BO_QCHUNK_MAX + 2];
+} chunk;
 
-static void qrange_release(qrange *r) {
-  free(r->fl);
-  free(r->c);
-}
-
-static bo_rc corrupt_chunk(bo_store *st, const char *sku) {
+static bo_rc corrupt_chunk(const char *sku) {
   fprintf(stderr, "store: a queue chunk of sku \"%s\" cannot be read\n", sku);
-  (void)st;
   return BO_E_STORE;
-}
-
-/* Appends the chunk of the current row of s (id, n, lines) to r. */
-static bo_rc qrange_push(bo_store *st, qrange *r, sqlite3_stmt *s, const char *sku) {
-  const int64_t n = sqlite3_column_int64(s, 1);
-  if (n < 1 || n > BO_QCHUNK_MAX) return corrupt_chunk(st, sku);
-  const size_t at = r->l->n;
-  for (int64_t i = 0; i < n; i++)
-    if (!bo_lines_add(r->l)) return BO_E_NOMEM;
-  if (r->l->n > r->fl_cap) {
-    const size_t cap = r->l->cap;
-    uint8_t *fl = realloc(r->fl, cap);
-    if (!fl) return BO_E_NOMEM;
-    r->fl = fl;
-    r->fl_cap = cap;
-  }
-  if (r->nc == r->c_cap) {
-    const size_t cap = r->c_cap ? r->c_cap * 2 : 4;
-    struct qref *c = realloc(r->c, cap * sizeof *c);
-    if (!c) return BO_E_NOMEM;
-    r->c = c;
-    r->c_cap = cap;
-  }
-  const void *blob = sqlite3_column_blob(s, 2);
-  if (!bo_qchunk_decode(blob, (size_t)sqlite3_column_bytes(s, 2), (size_t)n, sku, r->l->v + at,
-                        r->fl + at))
-    return corrupt_chunk(st, sku);
-  r->c[r->nc++] = (struct qref){sqlite3_column_int64(s, 0), at, (size_t)n, false};
-  return BO_OK;
 }
 
 /* A chunk's key from columns first..first+3 of s. */
@@ -897,8 +862,8 @@ static void chunk_key_read(sqlite3_stmt *s, int first, bo_line *key) {
 static const bo_line QKEY_MIN = {.queue_prio = INT64_MIN, .queue_us = INT64_MIN,
                                  .line_no = INT32_MIN};
 
-/* The key of the chunk that holds `key` in sku's queue (QKEY_MIN when
- * key comes before every chunk). */
+/* The key of the chunk that holds `key` in sku's queue (QKEY_MIN when key
+ * comes before every chunk). */
 static bo_rc chunk_start(bo_store *st, const char *sku, const bo_line *key, bo_line *start) {
   *start = QKEY_MIN;
   sqlite3_stmt *s = stmt(st, S_CHUNK_AT);
@@ -911,8 +876,8 @@ static bo_rc chunk_start(bo_store *st, const char *sku, const bo_line *key, bo_l
   return code == SQLITE_ROW || code == SQLITE_DONE ? BO_OK : rc_of(SQ(st)->db, code, "chunk at");
 }
 
-/* The statement that gives (id, n, lines) of the chunks of sku's queue
- * holding keys from `from` to `to` (NULL: the queue's start, its end). */
+/* The statement that gives (id, n, lines) of the chunks of sku's queue that
+ * hold keys from `from` to `to` (NULL: the queue's start, its end). */
 static bo_rc chunks_select(bo_store *st, const char *sku, const bo_line *from,
                            const bo_line *to, sqlite3_stmt **out) {
   bo_line start = QKEY_MIN;
@@ -925,6 +890,301 @@ static bo_rc chunks_select(bo_store *st, const char *sku, const bo_line *from,
   sqlite3_bind_text(s, 4, start.order_id, -1, SQLITE_TRANSIENT); /* a local */
   if (to) bind_queue_key(s, 6, to);
   *out = s;
+  return BO_OK;
+}
+
+/* The row's line count (column 1), checked. */
+static bo_rc chunk_count(sqlite3_stmt *s, const char *sku, size_t *n) {
+  const int64_t v = sqlite3_column_int64(s, 1);
+  if (v < 1 || v > BO_QCHUNK_MAX) return corrupt_chunk(sku);
+  *n = (size_t)v;
+  return BO_OK;
+}
+
+/* The store's chunk and buffer of chunk bytes, made on first use. */
+static chunk *the_chunk(bo_store *st) {
+  sqlite_store *q = SQ(st);
+  if (!q->chunk) q->chunk = malloc(sizeof *q->chunk);
+  return q->chunk;
+}
+
+static uint8_t *chunk_buf(bo_store *st) {
+  sqlite_store *q = SQ(st);
+  if (!q->chunk_buf) q->chunk_buf = malloc(sizeof q->chunk->bytes);
+  return q->chunk_buf;
+}
+
+/* Reads into c the chunk that holds l's key (c->id 0 when sku has none). */
+static bo_rc chunk_read(bo_store *st, const bo_line *l, chunk *c) {
+  sqlite3_stmt *s = NULL;
+  bo_rc rc = chunks_select(st, l->sku, l, l, &s);
+  if (rc) return rc;
+  c->id = 0;
+  c->n = c->len = 0;
+  c->off[0] = 0;
+  const int code = sqlite3_step(s);
+  if (code == SQLITE_ROW && !(rc = chunk_count(s, l->sku, &c->n))) {
+    c->id = sqlite3_column_int64(s, 0);
+    c->len = (size_t)sqlite3_column_bytes(s, 2);
+    if (c->len > BO_QCHUNK_MAX * BO_QCHUNK_LINE_BYTES) rc = corrupt_chunk(l->sku);
+    else if (c->len) memcpy(c->bytes, sqlite3_column_blob(s, 2), c->len);
+    if (!rc && !bo_qchunk_scan(c->bytes, c->len, c->n, c->key, c->off))
+      rc = corrupt_chunk(l->sku);
+  } else if (code != SQLITE_ROW && code != SQLITE_DONE) {
+    rc = rc_of(SQ(st)->db, code, sqlite3_sql(s));
+  }
+  sqlite3_reset(s);
+  return rc;
+}
+
+/* Where l's key is or would go in c; *found when a line has it. */
+static size_t chunk_find(const chunk *c, const bo_line *l, bool *found) {
+  size_t lo = 0, hi = c->n;
+  while (lo < hi) {
+    const size_t mid = lo + (hi - lo) / 2;
+    if (bo_qchunk_cmp(&c->key[mid], l) < 0) lo = mid + 1;
+    else hi = mid;
+  }
+  *found = lo < c->n && bo_qchunk_cmp(&c->key[lo], l) == 0;
+  return lo;
+}
+
+static bo_rc chunk_put(bo_store *st, int64_t id, size_t n, const uint8_t *bytes, size_t len) {
+  sqlite3_stmt *s = stmt(st, S_CHUNK_PUT);
+  if (!s) return BO_E_STORE;
+  sqlite3_bind_int64(s, 1, id);
+  sqlite3_bind_int64(s, 2, (int64_t)n);
+  sqlite3_bind_blob(s, 3, bytes, (int)len, SQLITE_STATIC);
+  return step_done(st, s);
+}
+
+static bo_rc chunk_drop(bo_store *st, int64_t id) {
+  sqlite3_stmt *s = stmt(st, S_CHUNK_DROP);
+  if (!s) return BO_E_STORE;
+  sqlite3_bind_int64(s, 1, id);
+  return step_done(st, s);
+}
+
+/* A new chunk of sku keyed by its first line's key k. */
+static bo_rc chunk_new(bo_store *st, const char *sku, const bo_qchunk_key *k, size_t n,
+                       const uint8_t *bytes, size_t len) {
+  sqlite3_stmt *s = stmt(st, S_CHUNK_NEW);
+  if (!s) return BO_E_STORE;
+  bind_text(s, 1, sku);
+  sqlite3_bind_int64(s, 2, k->queue_prio);
+  sqlite3_bind_int64(s, 3, k->queue_us);
+  sqlite3_bind_text(s, 4, (const char *)k->order_id, k->id_len, SQLITE_STATIC);
+  sqlite3_bind_int(s, 5, k->line_no);
+  sqlite3_bind_int64(s, 6, (int64_t)n);
+  sqlite3_bind_blob(s, 7, bytes, (int)len, SQLITE_STATIC);
+  return step_done(st, s);
+}
+
+/* Stores c with its lines [at, at + drop) replaced by `add` lines of bytes
+ * ins[0..ins_len): written back, split, deleted or made. */
+static bo_rc chunk_splice(bo_store *st, const char *sku, chunk *c, size_t at, size_t drop,
+                          size_t add, const uint8_t *ins, size_t ins_len) {
+  uint8_t *buf = chunk_buf(st);
+  if (!buf) return BO_E_NOMEM;
+  const size_t head = c->off[at], tail = c->len - c->off[at + drop];
+  const size_t n = c->n - drop + add, len = head + ins_len + tail;
+  if (n == 0) return c->id ? chunk_drop(st, c->id) : BO_OK;
+  /* the first line of a queue, or one added at the end of a full chunk:
+   * a chunk of its own */
+  if (!c->id || (n > BO_QCHUNK_MAX && at == c->n)) {
+    BO_ASSERT(add == 1 && drop == 0);
+    bo_qchunk_key k;
+    uint32_t off[2];
+    if (!bo_qchunk_scan(ins, ins_len, 1, &k, off)) return BO_E_STORE;
+    return chunk_new(st, sku, &k, 1, ins, ins_len);
+  }
+  memcpy(buf, c->bytes, head);
+  memcpy(buf + head, ins, ins_len);
+  memcpy(buf + head + ins_len, c->bytes + c->off[at + drop], tail);
+  if (n <= BO_QCHUNK_MAX) return chunk_put(st, c->id, n, buf, len);
+  /* split in two halves: the second a new chunk keyed by its first line */
+  memcpy(c->bytes, buf, len);
+  c->len = len;
+  c->n = n;
+  if (!bo_qchunk_scan(c->bytes, c->len, n, c->key, c->off)) return BO_E_STORE;
+  const size_t h = n / 2;
+  bo_rc rc = chunk_put(st, c->id, h, c->bytes, c->off[h]);
+  if (!rc) rc = chunk_new(st, sku, &c->key[h], n - h, c->bytes + c->off[h], len - c->off[h]);
+  return rc;
+}
+
+/* The queue line with l's key: *found, its index in c (read here). */
+static bo_rc queue_find(bo_store *st, const bo_line *l, chunk **out, size_t *at, bool *found) {
+  chunk *c = the_chunk(st);
+  if (!c) return BO_E_NOMEM;
+  const bo_rc rc = chunk_read(st, l, c);
+  *at = rc ? 0 : chunk_find(c, l, found);
+  *out = c;
+  return rc;
+}
+
+/* Puts line l in its queue (in place of the line with its key, if any),
+ * its promise history the same as order_lines' (not dirty). */
+static bo_rc queue_put(bo_store *st, const bo_line *l) {
+  uint8_t line[BO_QCHUNK_LINE_BYTES];
+  chunk *c;
+  size_t at;
+  bool found = false;
+  const bo_rc rc = queue_find(st, l, &c, &at, &found);
+  if (rc) return rc;
+  const size_t len = bo_qchunk_encode(l, 0, line);
+  return chunk_splice(st, l->sku, c, at, found, 1, line, len);
+}
+
+/* Takes the line with l's key out of its queue, if it is there. */
+static bo_rc queue_drop(bo_store *st, const bo_line *l) {
+  chunk *c;
+  size_t at;
+  bool found = false;
+  const bo_rc rc = queue_find(st, l, &c, &at, &found);
+  if (rc || !found) return rc;
+  return chunk_splice(st, l->sku, c, at, 1, 0, NULL, 0);
+}
+
+/* Whether line l (its SKU and key) waits in its queue; that queue line in
+ * *q when it does (q may be NULL). */
+static bo_rc queue_line(bo_store *st, const bo_line *l, bool *in, bo_line *q) {
+  chunk *c;
+  size_t at;
+  *in = false;
+  bo_rc rc = queue_find(st, l, &c, &at, in);
+  if (!rc && *in && q &&
+      !bo_qchunk_decode(c->bytes + c->off[at], c->off[at + 1] - c->off[at], 1, l->sku, q, NULL))
+    rc = corrupt_chunk(l->sku);
+  return rc;
+}
+
+static bo_rc line_write(bo_store *st, int id, const bo_line *l) {
+  sqlite3_stmt *s = stmt(st, id);
+  if (!s) return BO_E_STORE;
+  line_bind(s, l);
+  return step_done(st, s);
+}
+
+/* A line is written to order_lines and, while it waits, to the queue too
+ * (its promise history then the same in both: not dirty). */
+static bo_rc line_store(bo_store *st, int id, const bo_line *l) {
+  note_changed(st, l->sku);
+  bo_rc rc = line_write(st, id, l);
+  if (rc) return rc;
+  if (l->backordered > 0) return queue_put(st, l);
+  if (id == S_LINE_INSERT) return BO_OK;
+  /* it waits no more: out of the queue, and its history out of `filled` */
+  rc = queue_drop(st, l);
+  sqlite3_stmt *s = rc ? NULL : stmt(st, S_FILLED_DROP);
+  if (rc || !s) return rc ? rc : BO_E_STORE;
+  bind_text(s, 1, l->sku);
+  bind_queue_key(s, 2, l);
+  return step_done(st, s);
+}
+
+static bo_rc sq_line_insert(bo_store *st, const bo_line *l) {
+  return line_store(st, S_LINE_INSERT, l);
+}
+static bo_rc sq_line_update(bo_store *st, const bo_line *l) {
+  return line_store(st, S_LINE_UPDATE, l);
+}
+
+/* A pass over the chunks of sku's queue from the one that holds `from`
+ * (NULL: the first) to the last that may hold `to`, one row at a time:
+ * `fn` gets each chunk's id, line count and bytes. Writing the current row
+ * of a pending SELECT is safe in SQLite; fn's writes leave the columns it
+ * is ordered by alone. */
+typedef bo_rc (*chunk_fn)(bo_store *st, void *ctx, int64_t id, size_t n, const uint8_t *bytes,
+                          size_t len);
+
+static bo_rc chunk_pass(bo_store *st, const char *sku, const bo_line *from, const bo_line *to,
+                        chunk_fn fn, void *ctx) {
+  sqlite3_stmt *s = NULL;
+  bo_rc rc = chunks_select(st, sku, from, to, &s);
+  int code = SQLITE_DONE;
+  size_t n = 0;
+  while (!rc && (code = sqlite3_step(s)) == SQLITE_ROW && !(rc = chunk_count(s, sku, &n)))
+    rc = fn(st, ctx, sqlite3_column_int64(s, 0), n, sqlite3_column_blob(s, 2),
+            (size_t)sqlite3_column_bytes(s, 2));
+  if (!rc && code != SQLITE_DONE) rc = rc_of(SQ(st)->db, code, sqlite3_sql(s));
+  if (s) sqlite3_reset(s);
+  return rc;
+}
+
+/* A re-date of the lines with keys from..to, all alike (like `like`), or
+ * of the one line `like` (its own promise history: from NULL). */
+typedef struct redate_ctx {
+  const bo_line *from, *to, *like;
+  bool delayed;
+} redate_ctx;
+
+static bool redate_line(void *p, const bo_qchunk_key *key, bo_qchunk_promise *pr) {
+  const redate_ctx *c = p;
+  if (bo_qchunk_cmp(key, c->to) > 0 || bo_qchunk_cmp(key, c->from ? c->from : c->to) < 0)
+    return false;
+  pr->flags |= BO_QCHUNK_DIRTY;
+  pr->promise = c->like->promise;
+  if (!c->from) { /* the line as the engine made it */
+    pr->first_promise = c->like->first_promise;
+    pr->delays = c->like->delays;
+    pr->consented = c->like->consented;
+    return true;
+  }
+  /* as the engine's apply_walk does to each: first promise kept, a delay
+   * counted and unconsented */
+  if (pr->first_promise == BO_DAY_NONE)
+    pr->first_promise = pr->promise.n > 0 ? bo_schedule_date(&pr->promise) : BO_DAY_NONE;
+  if (c->delayed) {
+    pr->delays++;
+    pr->consented = false;
+  }
+  return true;
+}
+
+static bo_rc redate_chunk(bo_store *st, void *p, int64_t id, size_t n, const uint8_t *bytes,
+                          size_t len) {
+  const redate_ctx *c = p;
+  uint8_t *buf = chunk_buf(st);
+  if (!buf) return BO_E_NOMEM;
+  bool changed = false;
+  const size_t out = bo_qchunk_repromise(bytes, len, n, redate_line, (void *)c, buf, &changed);
+  if (out == 0) return corrupt_chunk(c->to->sku);
+  return changed ? chunk_put(st, id, n, buf, out) : BO_OK;
+}
+
+static bo_rc sq_line_update_promise(bo_store *st, const bo_line *l) {
+  BO_ASSERT(l->backordered > 0);
+  note_changed(st, l->sku);
+  redate_ctx c = {NULL, l, l, false};
+  const bo_rc rc = chunk_pass(st, l->sku, l, l, redate_chunk, &c);
+  return rc ? rc : mark_redated(st, l->sku);
+}
+
+static bo_rc sq_line_update_promise_run(bo_store *st, const bo_line *from, const bo_line *to,
+                                        const bo_line *like, bool delayed) {
+  BO_ASSERT(strcmp(from->sku, to->sku) == 0 && bo_line_queue_cmp(from, to) <= 0);
+  note_changed(st, from->sku);
+  redate_ctx c = {from, to, like, delayed};
+  const bo_rc rc = chunk_pass(st, from->sku, from, to, redate_chunk, &c);
+  return rc ? rc : mark_redated(st, from->sku);
+}
+
+typedef struct load_ctx {
+  const char *sku;
+  bo_lines *out;
+} load_ctx;
+
+static bo_rc load_chunk(bo_store *st, void *p, int64_t id, size_t n, const uint8_t *bytes,
+                        size_t len) {
+  (void)st;
+  (void)id;
+  load_ctx *c = p;
+  const bo_rc rc = bo_lines_reserve(c->out, n);
+  if (rc) return rc;
+  if (!bo_qchunk_decode(bytes, len, n, c->sku, c->out->v + c->out->n, NULL))
+    return corrupt_chunk(c->sku);
+  c->out->n += n;
   return BO_OK;
 }
 
@@ -941,333 +1201,26 @@ static bo_rc reserve_queue(bo_store *st, const char *sku, bo_lines *out) {
   return bo_lines_reserve(out, (size_t)n);
 }
 
-/* Loads into r (its lines `out`, emptied first) the chunks of sku's queue
- * that hold keys from `from` to `to` (NULL: the queue's start, its end). */
-static bo_rc qrange_load(bo_store *st, qrange *r, bo_lines *out, const char *sku,
-                         const bo_line *from, const bo_line *to) {
-  *r = (qrange){.l = out};
-  out->n = 0;
-  sqlite3_stmt *s = NULL;
-  bo_rc rc = chunks_select(st, sku, from, to, &s);
-  if (rc) return rc;
-  if (!from && !to) rc = reserve_queue(st, sku, out);
-  int code = SQLITE_DONE;
-  while (!rc && (code = sqlite3_step(s)) == SQLITE_ROW) rc = qrange_push(st, r, s, sku);
-  if (!rc && code != SQLITE_DONE) rc = rc_of(SQ(st)->db, code, sqlite3_sql(s));
-  sqlite3_reset(s);
-  return rc;
-}
-
-/* The index of the line of r with l's key, or -1. */
-static ptrdiff_t qrange_find(const qrange *r, const bo_line *l) {
-  size_t lo = 0, hi = r->l->n;
-  while (lo < hi) {
-    const size_t mid = lo + (hi - lo) / 2;
-    const int c = bo_line_queue_cmp(&r->l->v[mid], l);
-    if (c == 0) return (r->fl[mid] & QR_GONE) ? -1 : (ptrdiff_t)mid;
-    if (c < 0) lo = mid + 1;
-    else hi = mid;
-  }
-  return -1;
-}
-
-static struct qref *qrange_chunk_of(qrange *r, size_t i) {
-  for (size_t k = 0; k < r->nc; k++)
-    if (i >= r->c[k].first && i < r->c[k].first + r->c[k].n) return &r->c[k];
-  BO_ASSERT(false);
-  return NULL;
-}
-
-/* Puts line l (flags `fl`) in r, loaded for l's key alone: in place of the
- * line with its key, or as a new one. */
-static bo_rc qrange_put(qrange *r, const bo_line *l, uint8_t fl) {
-  BO_ASSERT(r->nc <= 1);
-  const ptrdiff_t at = qrange_find(r, l);
-  if (at >= 0) {
-    r->l->v[at] = *l;
-    r->fl[at] = fl;
-    r->c[0].changed = true;
-    return BO_OK;
-  }
-  if (r->nc == 0) {
-    r->c = malloc(sizeof *r->c);
-    if (!r->c) return BO_E_NOMEM;
-    r->c_cap = r->nc = 1;
-    r->c[0] = (struct qref){0, 0, 0, true};
-  }
-  size_t pos = 0;
-  while (pos < r->l->n && bo_line_queue_cmp(&r->l->v[pos], l) < 0) pos++;
-  if (!bo_lines_add(r->l)) return BO_E_NOMEM;
-  if (r->l->n > r->fl_cap) {
-    uint8_t *f = realloc(r->fl, r->l->cap);
-    if (!f) return BO_E_NOMEM;
-    r->fl = f;
-    r->fl_cap = r->l->cap;
-  }
-  const size_t tail = r->l->n - 1 - pos;
-  memmove(&r->l->v[pos + 1], &r->l->v[pos], tail * sizeof *r->l->v);
-  memmove(&r->fl[pos + 1], &r->fl[pos], tail);
-  r->l->v[pos] = *l;
-  r->fl[pos] = fl | QR_NEW;
-  r->c[0].n++;
-  r->c[0].changed = true;
-  return BO_OK;
-}
-
-/* Marks line i of r as gone from the queue. */
-static void qrange_drop(qrange *r, size_t i) {
-  r->fl[i] |= QR_GONE;
-  qrange_chunk_of(r, i)->changed = true;
-}
-
-/* The store's buffer for one chunk's bytes. */
-static uint8_t *chunk_buf(bo_store *st) {
-  sqlite_store *q = SQ(st);
-  if (!q->chunk_buf) q->chunk_buf = malloc(BO_QCHUNK_MAX * BO_QCHUNK_LINE_BYTES);
-  return q->chunk_buf;
-}
-
-/* Stores chunk `id` as n lines in bytes[0..len). */
-static bo_rc chunk_put(bo_store *st, int64_t id, size_t n, const uint8_t *bytes, size_t len) {
-  sqlite3_stmt *s = stmt(st, S_CHUNK_PUT);
-  if (!s) return BO_E_STORE;
-  sqlite3_bind_int64(s, 1, id);
-  sqlite3_bind_int64(s, 2, (int64_t)n);
-  sqlite3_bind_blob(s, 3, bytes, (int)len, SQLITE_STATIC);
-  return step_done(st, s);
-}
-
-/* Writes lines *v[0..n) as chunk `id`, or as a new chunk (id 0) keyed by
- * its first line. */
-static bo_rc chunk_write(bo_store *st, const char *sku, int64_t id, bo_line *const *v,
-                         const uint8_t *fl, size_t n) {
-  uint8_t *buf = chunk_buf(st);
-  if (!buf) return BO_E_NOMEM;
-  const size_t len = bo_qchunk_encode((const bo_line *const *)v, fl, n, buf);
-  if (id) return chunk_put(st, id, n, buf, len);
-  sqlite3_stmt *s = stmt(st, S_CHUNK_NEW);
-  if (!s) return BO_E_STORE;
-  bind_text(s, 1, sku);
-  bind_queue_key(s, 2, v[0]);
-  sqlite3_bind_int64(s, 6, (int64_t)n);
-  sqlite3_bind_blob(s, 7, buf, (int)len, SQLITE_STATIC);
-  return step_done(st, s);
-}
-
-/* Writes back the changed chunks of r: the lines not gone, split in parts
- * of at most BO_QCHUNK_MAX (a line added at the end of a full chunk starts
- * a chunk of its own: queues mostly grow at their end). */
-static bo_rc qrange_save(bo_store *st, qrange *r, const char *sku) {
-  bo_line *v[BO_QCHUNK_MAX + 1];
-  uint8_t fl[BO_QCHUNK_MAX + 1];
-  bo_rc rc = BO_OK;
-  for (size_t k = 0; k < r->nc && !rc; k++) {
-    const struct qref *c = &r->c[k];
-    if (!c->changed) continue;
-    BO_ASSERT(c->n <= BO_QCHUNK_MAX + 1);
-    size_t m = 0;
-    for (size_t i = c->first; i < c->first + c->n; i++) {
-      if (r->fl[i] & QR_GONE) continue;
-      v[m] = &r->l->v[i];
-      fl[m++] = r->fl[i] & QR_FLAGS;
-    }
-    if (m == 0) {
-      sqlite3_stmt *s = stmt(st, S_CHUNK_DROP);
-      if (!s) return BO_E_STORE;
-      sqlite3_bind_int64(s, 1, c->id);
-      if (c->id) rc = step_done(st, s);
-      continue;
-    }
-    size_t head = m;
-    if (m > BO_QCHUNK_MAX) {
-      const bool appended = r->fl[c->first + c->n - 1] & QR_NEW;
-      head = appended ? BO_QCHUNK_MAX : m / 2;
-    }
-    rc = chunk_write(st, sku, c->id, v, fl, head);
-    if (!rc && head < m) rc = chunk_write(st, sku, 0, v + head, fl + head, m - head);
-  }
-  return rc;
-}
-
-/* Loads the chunk of l's key, lets `change` work on it, writes it back. */
-static bo_rc queue_change(bo_store *st, const bo_line *l,
-                          bo_rc (*change)(qrange *, const bo_line *, bool *), bool *found) {
-  qrange r = {0};
-  bo_lines lines = {0};
-  bo_rc rc = qrange_load(st, &r, &lines, l->sku, l, l);
-  if (!rc) rc = change(&r, l, found);
-  if (!rc) rc = qrange_save(st, &r, l->sku);
-  qrange_release(&r);
-  bo_lines_release(&lines);
-  return rc;
-}
-
-static bo_rc change_put(qrange *r, const bo_line *l, bool *found) {
-  (void)found;
-  return qrange_put(r, l, 0);
-}
-
-static bo_rc change_drop(qrange *r, const bo_line *l, bool *found) {
-  const ptrdiff_t at = qrange_find(r, l);
-  if (found) *found = at >= 0;
-  if (at >= 0) qrange_drop(r, (size_t)at);
-  return BO_OK;
-}
-
-static bo_rc change_promise(qrange *r, const bo_line *l, bool *found) {
-  (void)found;
-  const ptrdiff_t at = qrange_find(r, l);
-  if (at < 0) return BO_OK;
-  bo_line *q = &r->l->v[at];
-  q->promise = l->promise;
-  q->first_promise = l->first_promise;
-  q->delays = l->delays;
-  q->consented = l->consented;
-  r->fl[at] |= BO_QCHUNK_DIRTY;
-  qrange_chunk_of(r, (size_t)at)->changed = true;
-  return BO_OK;
-}
-
-static bo_rc line_write(bo_store *st, int id, const bo_line *l) {
-  sqlite3_stmt *s = stmt(st, id);
-  if (!s) return BO_E_STORE;
-  line_bind(s, l);
-  return step_done(st, s);
-}
-
-/* A line is written to order_lines and, while it waits, to the queue too
- * (its promise history then the same in both: not dirty). */
-static bo_rc line_store(bo_store *st, int id, const bo_line *l) {
-  note_changed(st, l->sku);
-  bo_rc rc = line_write(st, id, l);
-  if (rc) return rc;
-  if (l->backordered > 0) return queue_change(st, l, change_put, NULL);
-  if (id == S_LINE_INSERT) return BO_OK;
-  /* it waits no more: out of the queue, and its history out of `filled` */
-  rc = queue_change(st, l, change_drop, NULL);
-  sqlite3_stmt *s = rc ? NULL : stmt(st, S_FILLED_DROP);
-  if (rc || !s) return rc ? rc : BO_E_STORE;
-  bind_text(s, 1, l->sku);
-  bind_queue_key(s, 2, l);
-  return step_done(st, s);
-}
-
-static bo_rc sq_line_insert(bo_store *st, const bo_line *l) {
-  return line_store(st, S_LINE_INSERT, l);
-}
-static bo_rc sq_line_update(bo_store *st, const bo_line *l) {
-  return line_store(st, S_LINE_UPDATE, l);
-}
-
-static bo_rc sq_line_update_promise(bo_store *st, const bo_line *l) {
-  BO_ASSERT(l->backordered > 0);
-  note_changed(st, l->sku);
-  const bo_rc rc = queue_change(st, l, change_promise, NULL);
-  return rc ? rc : mark_redated(st, l->sku);
-}
-
-/* A pass over the chunks of sku's queue from the one that holds `from`
- * (NULL: the first) to the last that may hold `to`, one row at a time:
- * `fn` gets each chunk's id, line count and bytes. Writing the current row
- * of a pending SELECT is safe in SQLite; fn's writes leave the columns it
- * is ordered by alone. */
-typedef bo_rc (*chunk_fn)(bo_store *st, void *ctx, int64_t id, size_t n, const uint8_t *bytes,
-                          size_t len);
-
-static bo_rc chunk_pass(bo_store *st, const char *sku, const bo_line *from, const bo_line *to,
-                        chunk_fn fn, void *ctx) {
-  sqlite3_stmt *s = NULL;
-  bo_rc rc = chunks_select(st, sku, from, to, &s);
-  int code = SQLITE_DONE;
-  while (!rc && (code = sqlite3_step(s)) == SQLITE_ROW) {
-    const int64_t n = sqlite3_column_int64(s, 1);
-    if (n < 1 || n > BO_QCHUNK_MAX) {
-      rc = corrupt_chunk(st, sku);
-      break;
-    }
-    const uint8_t *bytes = sqlite3_column_blob(s, 2);
-    rc = fn(st, ctx, sqlite3_column_int64(s, 0), (size_t)n, bytes,
-            (size_t)sqlite3_column_bytes(s, 2));
-  }
-  if (!rc && code != SQLITE_DONE) rc = rc_of(SQ(st)->db, code, sqlite3_sql(s));
-  if (s) sqlite3_reset(s);
-  return rc;
-}
-
-typedef struct redate_ctx {
-  const bo_line *from, *to;
-  const bo_schedule *promise;
-  bool delayed;
-  const char *sku;
-} redate_ctx;
-
-/* The re-date of one line if its key is in the run (as the engine's
- * apply_walk has it: first promise kept, a delay counted and unconsented). */
-static bool redate_line(void *p, const bo_line *key, bo_qchunk_promise *pr) {
-  const redate_ctx *c = p;
-  if (bo_line_queue_cmp(key, c->from) < 0 || bo_line_queue_cmp(key, c->to) > 0) return false;
-  if (c->delayed || pr->first_promise == BO_DAY_NONE) pr->flags |= BO_QCHUNK_DIRTY;
-  pr->promise = *c->promise;
-  if (pr->first_promise == BO_DAY_NONE)
-    pr->first_promise = c->promise->n > 0 ? bo_schedule_date(c->promise) : BO_DAY_NONE;
-  if (c->delayed) {
-    pr->delays++;
-    pr->consented = false;
-  }
-  return true;
-}
-
-static bo_rc redate_chunk(bo_store *st, void *p, int64_t id, size_t n, const uint8_t *bytes,
-                          size_t len) {
-  redate_ctx *c = p;
-  uint8_t *buf = chunk_buf(st);
-  if (!buf) return BO_E_NOMEM;
-  bool changed = false;
-  const size_t out = bo_qchunk_repromise(bytes, len, n, redate_line, c, buf, &changed);
-  if (out == 0) return corrupt_chunk(st, c->sku);
-  return changed ? chunk_put(st, id, n, buf, out) : BO_OK;
-}
-
-static bo_rc sq_line_update_promise_run(bo_store *st, const bo_line *from, const bo_line *to,
-                                        const bo_line *like, bool delayed) {
-  BO_ASSERT(strcmp(from->sku, to->sku) == 0 && bo_line_queue_cmp(from, to) <= 0);
-  note_changed(st, from->sku);
-  redate_ctx c = {from, to, &like->promise, delayed, from->sku};
-  const bo_rc rc = chunk_pass(st, from->sku, from, to, redate_chunk, &c);
-  return rc ? rc : mark_redated(st, from->sku);
-}
-
 static bo_rc sq_queue_load(bo_store *st, const char *sku, bo_lines *out) {
-  qrange r = {0};
-  const bo_rc rc = qrange_load(st, &r, out, sku, NULL, NULL);
-  qrange_release(&r);
-  return rc;
+  out->n = 0;
+  load_ctx c = {sku, out};
+  const bo_rc rc = reserve_queue(st, sku, out);
+  return rc ? rc : chunk_pass(st, sku, NULL, NULL, load_chunk, &c);
 }
 
-/* Whether a line of sku's queue comes after key l; `r` holds l's chunk. */
-static bo_rc any_after(bo_store *st, const qrange *r, const bo_line *l, bool *out) {
-  for (size_t i = r->l->n; i-- > 0;)
-    if (!(r->fl[i] & QR_GONE)) {
-      *out = bo_line_queue_cmp(&r->l->v[i], l) > 0;
-      break;
-    }
-  if (*out) return BO_OK;
-  sqlite3_stmt *s = stmt(st, S_CHUNK_AFTER);
+/* Whether a line of sku's queue comes after l's key. */
+static bo_rc sq_queue_has_after(bo_store *st, const bo_line *l, bool *out) {
+  chunk *c;
+  size_t at;
+  bool found = false;
+  bo_rc rc = queue_find(st, l, &c, &at, &found);
+  *out = !rc && at + found < c->n; /* in l's chunk */
+  if (rc || *out) return rc;
+  sqlite3_stmt *s = stmt(st, S_CHUNK_AFTER); /* or in a chunk after it */
   if (!s) return BO_E_STORE;
   bind_text(s, 1, l->sku);
   bind_queue_key(s, 2, l);
   return step_row(st, s, out);
-}
-
-static bo_rc sq_queue_has_after(bo_store *st, const bo_line *l, bool *out) {
-  qrange r = {0};
-  bo_lines lines = {0};
-  *out = false;
-  bo_rc rc = qrange_load(st, &r, &lines, l->sku, l, l);
-  if (!rc) rc = any_after(st, &r, l, out);
-  qrange_release(&r);
-  bo_lines_release(&lines);
-  return rc;
 }
 
 typedef struct fill_ctx {
@@ -1276,8 +1229,8 @@ typedef struct fill_ctx {
   bool after;   /* a line after `last` was seen */
 } fill_ctx;
 
-/* Takes the lines up to c->last out of a chunk: deletes it, or writes
- * back the lines after. */
+/* Takes the lines up to c->last out of a chunk: deletes it, or writes back
+ * the lines after. */
 static bo_rc fill_chunk(bo_store *st, void *p, int64_t id, size_t n, const uint8_t *bytes,
                         size_t len) {
   fill_ctx *c = p;
@@ -1285,34 +1238,35 @@ static bo_rc fill_chunk(bo_store *st, void *p, int64_t id, size_t n, const uint8
   if (!q->scratch) q->scratch = malloc(BO_QCHUNK_MAX * sizeof *q->scratch);
   if (!q->scratch) return BO_E_NOMEM;
   bo_line *v = q->scratch;
-  uint8_t *fl = q->scratch_fl;
-  if (!bo_qchunk_decode(bytes, len, n, c->last->sku, v, fl))
-    return corrupt_chunk(st, c->last->sku);
+  uint8_t fl[BO_QCHUNK_MAX];
+  bo_qchunk_key key[BO_QCHUNK_MAX];
+  uint32_t off[BO_QCHUNK_MAX + 1];
+  if (!bo_qchunk_scan(bytes, len, n, key, off)) return corrupt_chunk(c->last->sku);
   size_t k = 0;
-  while (k < n && bo_line_queue_cmp(&v[k], c->last) <= 0) k++;
-  for (size_t i = 0; i < k && c->redated; i++) {
-    if (!(fl[i] & BO_QCHUNK_DIRTY)) continue;
-    sqlite3_stmt *s = stmt(st, S_FILLED_PUT);
-    if (!s) return BO_E_STORE;
-    bind_text(s, 1, v[i].sku);
-    bind_queue_key(s, 2, &v[i]);
-    bind_day(s, 6, v[i].first_promise);
-    sqlite3_bind_int(s, 7, v[i].delays);
-    sqlite3_bind_int(s, 8, v[i].consented);
-    const bo_rc rc = step_done(st, s);
-    if (rc) return rc;
-  }
+  while (k < n && bo_qchunk_cmp(&key[k], c->last) <= 0) k++;
   c->after = c->after || k < n;
   if (k == 0) return BO_OK;
-  if (k == n) {
-    sqlite3_stmt *s = stmt(st, S_CHUNK_DROP);
-    if (!s) return BO_E_STORE;
-    sqlite3_bind_int64(s, 1, id);
-    return step_done(st, s);
+  if (c->redated) { /* the filled lines' promise history, where the queue changed it */
+    if (!bo_qchunk_decode(bytes, off[k], k, c->last->sku, v, fl))
+      return corrupt_chunk(c->last->sku);
+    for (size_t i = 0; i < k; i++) {
+      if (!(fl[i] & BO_QCHUNK_DIRTY)) continue;
+      sqlite3_stmt *s = stmt(st, S_FILLED_PUT);
+      if (!s) return BO_E_STORE;
+      bind_text(s, 1, v[i].sku);
+      bind_queue_key(s, 2, &v[i]);
+      bind_day(s, 6, v[i].first_promise);
+      sqlite3_bind_int(s, 7, v[i].delays);
+      sqlite3_bind_int(s, 8, v[i].consented);
+      const bo_rc rc = step_done(st, s);
+      if (rc) return rc;
+    }
   }
-  bo_line *rest[BO_QCHUNK_MAX];
-  for (size_t i = k; i < n; i++) rest[i - k] = &v[i];
-  return chunk_write(st, c->last->sku, id, rest, fl + k, n - k);
+  if (k == n) return chunk_drop(st, id);
+  uint8_t *buf = chunk_buf(st);
+  if (!buf) return BO_E_NOMEM;
+  memcpy(buf, bytes + off[k], len - off[k]);
+  return chunk_put(st, id, n - k, buf, len - off[k]);
 }
 
 /* The filled head leaves the queue (no order_lines write: see
@@ -1346,20 +1300,6 @@ static bo_rc sq_queue_fill_through(bo_store *st, const bo_line *last) {
   /* the whole queue filled: no re-dated line left in it */
   if (!rc && !c.after && c.redated) rc = run_sku(st, S_REDATED_CLEAR, last->sku, NULL);
   if (!rc && !c.after && strcmp(SQ(st)->redated, last->sku) == 0) SQ(st)->redated[0] = '\0';
-  return rc;
-}
-
-/* Whether line l (its SKU and key) waits in its queue; its queue line in
- * *q when it does (q may be NULL). */
-static bo_rc queue_line(bo_store *st, const bo_line *l, bool *in, bo_line *q) {
-  qrange r = {0};
-  bo_lines lines = {0};
-  bo_rc rc = qrange_load(st, &r, &lines, l->sku, l, l);
-  const ptrdiff_t at = rc ? -1 : qrange_find(&r, l);
-  *in = at >= 0;
-  if (q && at >= 0) *q = lines.v[at];
-  qrange_release(&r);
-  bo_lines_release(&lines);
   return rc;
 }
 
@@ -1456,32 +1396,30 @@ static bo_rc sq_lines_scan(bo_store *st, bo_line_cb cb, void *ctx) {
 static bo_rc each_chunk_line(bo_store *st, sqlite3_stmt *s, const char *sku,
                              const char *after_sku, const bo_line *after, int limit,
                              bo_line_cb cb, void *ctx) {
-  bo_lines lines = {0};
-  qrange r = {.l = &lines};
-  int code, sent = 0;
-  bo_rc rc = BO_OK;
+  bo_line *v = malloc(BO_QCHUNK_MAX * sizeof *v);
+  int code = SQLITE_DONE, sent = 0;
+  bo_rc rc = v ? BO_OK : BO_E_NOMEM;
   while (!rc && sent < limit && (code = sqlite3_step(s)) == SQLITE_ROW) {
-    const char *k = sku ? sku : (const char *)sqlite3_column_text(s, 3);
-    if (!k) {
-      rc = corrupt_chunk(st, "");
+    char chunk_sku[BO_SKU_ID_LEN_MAX + 1];
+    if (sku) snprintf(chunk_sku, sizeof chunk_sku, "%s", sku);
+    else col_text(s, 3, chunk_sku, sizeof chunk_sku);
+    size_t n = 0;
+    if ((rc = chunk_count(s, chunk_sku, &n))) break;
+    if (!bo_qchunk_decode(sqlite3_column_blob(s, 2), (size_t)sqlite3_column_bytes(s, 2), n,
+                          chunk_sku, v, NULL)) {
+      rc = corrupt_chunk(chunk_sku);
       break;
     }
-    char chunk_sku[BO_SKU_ID_LEN_MAX + 1];
-    snprintf(chunk_sku, sizeof chunk_sku, "%s", k);
-    lines.n = 0;
-    r.nc = 0;
-    rc = qrange_push(st, &r, s, chunk_sku);
     const int sku_cmp = strcmp(chunk_sku, after_sku);
-    for (size_t i = 0; i < lines.n && !rc && sent < limit; i++) {
-      if (sku_cmp < 0 || (sku_cmp == 0 && bo_line_queue_cmp(&lines.v[i], after) <= 0)) continue;
-      rc = cb(ctx, &lines.v[i]);
+    for (size_t i = 0; i < n && !rc && sent < limit; i++) {
+      if (sku_cmp < 0 || (sku_cmp == 0 && bo_line_queue_cmp(&v[i], after) <= 0)) continue;
+      rc = cb(ctx, &v[i]);
       sent++;
     }
   }
   if (!rc && sent < limit && code != SQLITE_DONE) rc = rc_of(SQ(st)->db, code, sqlite3_sql(s));
   sqlite3_reset(s);
-  qrange_release(&r);
-  bo_lines_release(&lines);
+  free(v);
   return rc;
 }
 
@@ -2050,6 +1988,7 @@ static void sq_close(bo_store *st) {
   sqlite3_close(s->ckpt_db);
   sqlite3_close(s->db);
   free(s->changed);
+  free(s->chunk);
   free(s->chunk_buf);
   free(s->scratch);
   if (s->wal_fd >= 0) close(s->wal_fd);
@@ -2149,13 +2088,12 @@ int bo_sqlite_queue_pack(sqlite3 *db, const char *table) {
            "SELECT " LINE_COLS ",%s FROM %s WHERE backordered>0 ORDER BY sku," QUEUE_KEY_COLS,
            strcmp(table, "queue") == 0 ? "dirty" : "0", table);
   sqlite3_stmt *sel = NULL, *ins = NULL;
-  bo_line *v = malloc(BO_QCHUNK_MAX * sizeof *v);
-  const bo_line *p[BO_QCHUNK_MAX];
-  uint8_t fl[BO_QCHUNK_MAX], *buf = malloc(BO_QCHUNK_MAX * BO_QCHUNK_LINE_BYTES);
-  int code = v && buf ? SQLITE_OK : SQLITE_NOMEM;
+  uint8_t *buf = malloc(BO_QCHUNK_MAX * BO_QCHUNK_LINE_BYTES);
+  int code = buf ? SQLITE_OK : SQLITE_NOMEM;
   if (!code) code = sqlite3_prepare_v2(db, sql, -1, &sel, NULL);
   if (!code) code = sqlite3_prepare_v2(db, sql_text[S_CHUNK_NEW], -1, &ins, NULL);
-  size_t n = 0;
+  bo_line first = {0}, l; /* the first line of the chunk being made */
+  size_t n = 0, len = 0;
   while (!code) {
     const int step = sqlite3_step(sel);
     if (step != SQLITE_ROW && step != SQLITE_DONE) {
@@ -2163,27 +2101,25 @@ int bo_sqlite_queue_pack(sqlite3 *db, const char *table) {
       break;
     }
     const bool row = step == SQLITE_ROW;
-    const char *sku = row ? (const char *)sqlite3_column_text(sel, 2) : NULL;
+    if (row) line_read(sel, &l);
     /* the chunk so far is written when full, at another SKU, or at the end */
-    if (n > 0 && (!row || n == BO_QCHUNK_MAX || !sku || strcmp(v[0].sku, sku) != 0)) {
-      for (size_t i = 0; i < n; i++) p[i] = &v[i];
-      const size_t len = bo_qchunk_encode(p, fl, n, buf);
-      sqlite3_bind_text(ins, 1, v[0].sku, -1, SQLITE_STATIC);
-      bind_queue_key(ins, 2, &v[0]);
+    if (n > 0 && (!row || n == BO_QCHUNK_MAX || strcmp(first.sku, l.sku) != 0)) {
+      sqlite3_bind_text(ins, 1, first.sku, -1, SQLITE_STATIC);
+      bind_queue_key(ins, 2, &first);
       sqlite3_bind_int64(ins, 6, (int64_t)n);
       sqlite3_bind_blob(ins, 7, buf, (int)len, SQLITE_STATIC);
       const int put = sqlite3_step(ins);
       sqlite3_reset(ins);
       if (put != SQLITE_DONE) code = put;
-      n = 0;
+      n = len = 0;
     }
-    if (!row) break;
-    line_read(sel, &v[n]);
-    fl[n++] = sqlite3_column_int(sel, 19) ? BO_QCHUNK_DIRTY : 0;
+    if (!row || code) break;
+    if (n == 0) first = l;
+    len += bo_qchunk_encode(&l, sqlite3_column_int(sel, 19) ? BO_QCHUNK_DIRTY : 0, buf + len);
+    n++;
   }
   sqlite3_finalize(sel);
   sqlite3_finalize(ins);
-  free(v);
   free(buf);
   return code;
 }
