@@ -92,6 +92,8 @@
   X(REDATED_CLEAR, "DELETE FROM queue_redated WHERE sku=?1")                                \
   X(CHUNK_AT, "SELECT " QUEUE_KEY_COLS " FROM queue_chunks WHERE sku=?1 AND " QUEUE_KEY     \
               " <= (?2,?3,?4,?5) ORDER BY " QUEUE_KEY_DESC " LIMIT 1")                      \
+  X(CHUNK_OF, "SELECT id,n,lines FROM queue_chunks WHERE sku=?1 AND " QUEUE_KEY            \
+              " <= (?2,?3,?4,?5) ORDER BY " QUEUE_KEY_DESC " LIMIT 1")                      \
   X(CHUNK_RANGE, "SELECT id,n,lines FROM queue_chunks WHERE sku=?1 AND " QUEUE_KEY          \
                  " >= (?2,?3,?4,?5) AND " QUEUE_KEY " <= (?6,?7,?8,?9) ORDER BY "            \
                  QUEUE_KEY_COLS)                                                            \
@@ -914,11 +916,14 @@ static uint8_t *chunk_buf(bo_store *st) {
   return q->chunk_buf;
 }
 
-/* Reads into c the chunk that holds l's key (c->id 0 when sku has none). */
+/* Reads into c the chunk that holds l's key (c->id 0 when none does: l
+ * comes before every line of its queue). */
 static bo_rc chunk_read(bo_store *st, const bo_line *l, chunk *c) {
-  sqlite3_stmt *s = NULL;
-  bo_rc rc = chunks_select(st, l->sku, l, l, &s);
-  if (rc) return rc;
+  sqlite3_stmt *s = stmt(st, S_CHUNK_OF);
+  if (!s) return BO_E_STORE;
+  bind_text(s, 1, l->sku);
+  bind_queue_key(s, 2, l);
+  bo_rc rc = BO_OK;
   c->id = 0;
   c->n = c->len = 0;
   c->off[0] = 0;
