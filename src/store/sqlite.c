@@ -826,7 +826,7 @@ static bo_rc mark_redated(bo_store *st, const char *sku) {
  * Each row of queue_chunks holds 1..BO_QCHUNK_MAX waiting lines of one SKU
  * in queue order, under a key that is at most its first line's and above
  * every line of the chunk before it: a line belongs to the last chunk whose
- * key is not above its own (the first chunk when none is). Keys never
+ * key is not above its own (to a chunk of its own when none is). Keys never
  * change; a chunk that grows past BO_QCHUNK_MAX is split (the new part keyed
  * by its first line; a line added at the end of a full chunk starts one of
  * its own, as queues mostly grow at their end), one that empties is deleted.
