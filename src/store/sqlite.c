@@ -1004,7 +1004,7 @@ static bo_rc chunk_splice(bo_store *st, const char *sku, chunk *c, size_t at, si
     return chunk_new(st, sku, &k, 1, ins, ins_len);
   }
   memcpy(buf, c->bytes, head);
-  memcpy(buf + head, ins, ins_len);
+  if (ins_len) memcpy(buf + head, ins, ins_len);
   memcpy(buf + head + ins_len, c->bytes + c->off[at + drop], tail);
   if (n <= BO_QCHUNK_MAX) return chunk_put(st, c->id, n, buf, len);
   /* split in two halves: the second a new chunk keyed by its first line */
