@@ -425,6 +425,61 @@ static void test_migration_fills_queue(void **state) {
   st->ops->close(st);
 }
 
+/* A database of schema 5 whose queue table holds 70 lines of Q (one
+ * re-dated in the queue only: `dirty`, its history not in order_lines) and
+ * one of R: migration 6 packs them into chunks in order, drops the table,
+ * and the re-dated line keeps its history through reads and a fill. */
+static void test_migration_packs_queue_with_history(void **state) {
+  (void)state;
+  sqlite3 *db;
+  assert_int_equal(sqlite3_open(db_path, &db), SQLITE_OK);
+  for (int m = 0; m < 5; m++) assert_true(unit_db_exec(db, bo__sqlite_migrations[m]));
+  assert_true(unit_db_exec(db, "PRAGMA user_version=5;"
+                               "INSERT INTO queue_redated VALUES('Q');"));
+  char sql[512];
+  for (int i = 0; i < 71; i++) {
+    const char *sku = i == 70 ? "R" : "Q";
+    const bool redated = i == 0;
+    /* placed in reverse order of ids: the queue orders by time first */
+    snprintf(sql, sizeof sql,
+             "INSERT INTO order_lines VALUES('O%03d',1,'%s',1,0,1,0,0,0,%d,0,1,'1@20800',20800,0,0,"
+             "NULL,0,1);"
+             "INSERT INTO queue VALUES('O%03d',1,'%s',1,0,1,0,0,0,%d,0,1,'%s',20800,%d,0,NULL,0,1,%d);",
+             100 - i, sku, 1000 + i, 100 - i, sku, 1000 + i, redated ? "1@20810" : "1@20800",
+             redated ? 2 : 0, redated);
+    assert_true(unit_db_exec(db, sql));
+  }
+  sqlite3_close(db);
+
+  bo_store *st = open_store();
+  assert_int_equal(rows_of("queue_chunks"), 3); /* Q: 64 + 6, R: 1 */
+  assert_int_equal(scalar("SELECT count(*) FROM sqlite_master WHERE name='queue'"), 0);
+  bo_lines q = {0};
+  assert_int_equal(st->ops->queue_load(st, "Q", &q), BO_OK);
+  assert_int_equal(q.n, 70);
+  for (size_t i = 0; i < q.n; i++) {
+    char id[16];
+    snprintf(id, sizeof id, "O%03d", 100 - (int)i);
+    assert_string_equal(q.v[i].order_id, id);
+    assert_int_equal(q.v[i].queue_us, 1000 + (int64_t)i);
+  }
+  assert_int_equal(q.v[0].delays, 2);
+  assert_int_equal(q.v[0].promise.parts[0].date, 20810);
+  assert_int_equal(q.v[1].delays, 0);
+  assert_int_equal(order_line(st, "O100", 1).delays, 2);
+  /* the head filled: the re-dated line's history is kept */
+  assert_int_equal(st->ops->begin(st), BO_OK);
+  assert_int_equal(st->ops->queue_fill_through(st, &q.v[1]), BO_OK);
+  assert_int_equal(st->ops->commit(st), BO_OK);
+  assert_int_equal(rows_of("filled"), 1);
+  const bo_line filled = order_line(st, "O100", 1);
+  assert_int_equal(filled.allocated, 1);
+  assert_int_equal(filled.delays, 2);
+  assert_int_equal(queue_len(st), 68);
+  bo_lines_release(&q);
+  st->ops->close(st);
+}
+
 int main(void) {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test_setup_teardown(test_redate_then_fill_keeps_history, setup, teardown),
@@ -433,6 +488,7 @@ int main(void) {
       cmocka_unit_test_setup_teardown(test_redate_mark_survives_rollback, setup, teardown),
       cmocka_unit_test_setup_teardown(test_chunks_split_and_read_in_order, setup, teardown),
       cmocka_unit_test_setup_teardown(test_migration_fills_queue, setup, teardown),
+      cmocka_unit_test_setup_teardown(test_migration_packs_queue_with_history, setup, teardown),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
 }
