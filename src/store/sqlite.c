@@ -7,13 +7,14 @@
  * see the last commit and never wait for the writer. Every statement is
  * prepared once per connection and reused.
  *
- * A line with backordered units also has a row in the `queue` table, in
- * queue order (schema migration 2): the queue is read, re-dated and filled
- * as one key range. Re-dating writes only the queue row, so the promise
- * columns of a waiting line are read from there. A fill only deletes the
- * filled lines' queue rows (migration 4): a line that order_lines says
- * waits but that has no queue row is read as fully allocated. Every other
- * change of a line writes its order_lines row.
+ * A line with backordered units is also in its SKU's queue, packed in
+ * chunks of up to 64 lines a row of `queue_chunks`, in queue order (schema
+ * migration 6; "the queue in chunks" below): the queue is read, re-dated
+ * and filled one chunk at a time. Re-dating writes only the chunk, so the
+ * promise columns of a waiting line are read from there. A fill only takes
+ * the filled lines out of the queue (migration 4): a line that order_lines
+ * says waits but that is in no queue is read as fully allocated. Every
+ * other change of a line writes its order_lines row.
  */
 #include <errno.h>
 #include <fcntl.h>

@@ -175,13 +175,11 @@ static void test_fill_through_and_leave(void **state) {
 
 /* A database of schema 1 with a waiting and a filled line: after the
  * migration the waiting one is in the queue, with its promise. */
-/* Counts the rows of a table through a raw connection. */
-static int64_t rows_of(const char *table) {
+/* One number from SQL through a raw connection. */
+static int64_t scalar(const char *sql) {
   sqlite3 *db;
-  char sql[64];
   sqlite3_stmt *s;
   assert_int_equal(sqlite3_open(db_path, &db), SQLITE_OK);
-  snprintf(sql, sizeof sql, "SELECT count(*) FROM %s", table);
   assert_int_equal(sqlite3_prepare_v2(db, sql, -1, &s, NULL), SQLITE_OK);
   assert_int_equal(sqlite3_step(s), SQLITE_ROW);
   const int64_t n = sqlite3_column_int64(s, 0);
@@ -190,8 +188,15 @@ static int64_t rows_of(const char *table) {
   return n;
 }
 
-/* A fill deletes queue rows and writes nothing else but the history of
- * re-dated lines: readers take a line with no queue row as allocated, with
+/* Counts the rows of a table through a raw connection. */
+static int64_t rows_of(const char *table) {
+  char sql[64];
+  snprintf(sql, sizeof sql, "SELECT count(*) FROM %s", table);
+  return scalar(sql);
+}
+
+/* A fill takes lines out of the queue and writes nothing else but the
+ * history of re-dated lines: readers take a line in no queue as allocated, with
  * its history. A filled line written again (shipped) is exact on its own. */
 static void test_filled_lines_read_as_allocated(void **state) {
   (void)state;
@@ -263,19 +268,6 @@ static void test_redate_mark_survives_rollback(void **state) {
   assert_int_equal(st->ops->commit(st), BO_OK);
   assert_int_equal(rows_of("queue_redated"), 0); /* its queue is empty */
   st->ops->close(st);
-}
-
-/* One number from SQL through a raw connection. */
-static int64_t scalar(const char *sql) {
-  sqlite3 *db;
-  sqlite3_stmt *s;
-  assert_int_equal(sqlite3_open(db_path, &db), SQLITE_OK);
-  assert_int_equal(sqlite3_prepare_v2(db, sql, -1, &s, NULL), SQLITE_OK);
-  assert_int_equal(sqlite3_step(s), SQLITE_ROW);
-  const int64_t n = sqlite3_column_int64(s, 0);
-  sqlite3_finalize(s);
-  sqlite3_close(db);
-  return n;
 }
 
 static bo_rc collect(void *ctx, const bo_line *l) { return bo_lines_push(ctx, l); }
