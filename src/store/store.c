@@ -18,7 +18,8 @@ bo_line *bo_lines_add(bo_lines *a) {
 
 bo_rc bo_lines_reserve(bo_lines *a, size_t n) {
   if (a->n + n <= a->cap) return BO_OK;
-  const size_t cap = a->n + n;
+  /* exactly what is asked the first time; growing again, at least double */
+  const size_t cap = a->cap && a->n + n < 2 * a->cap ? 2 * a->cap : a->n + n;
   bo_line *v = realloc(a->v, cap * sizeof *v);
   if (!v) return BO_E_NOMEM;
   bo_mem_prefault(v + a->cap, (cap - a->cap) * sizeof *v);
