@@ -1129,16 +1129,18 @@ static bool redate_line(void *p, const bo_qchunk_key *key, bo_qchunk_promise *pr
   const redate_ctx *c = p;
   if (bo_qchunk_cmp(key, c->to) > 0 || bo_qchunk_cmp(key, c->from ? c->from : c->to) < 0)
     return false;
-  pr->flags |= BO_QCHUNK_DIRTY;
   pr->promise = c->like->promise;
   if (!c->from) { /* the line as the engine made it */
+    pr->flags |= BO_QCHUNK_DIRTY;
     pr->first_promise = c->like->first_promise;
     pr->delays = c->like->delays;
     pr->consented = c->like->consented;
     return true;
   }
   /* as the engine's apply_walk does to each: first promise kept, a delay
-   * counted and unconsented */
+   * counted and unconsented; only then does the history differ from
+   * order_lines' (a new date alone is forgotten when the line is filled) */
+  if (c->delayed || pr->first_promise == BO_DAY_NONE) pr->flags |= BO_QCHUNK_DIRTY;
   if (pr->first_promise == BO_DAY_NONE)
     pr->first_promise = pr->promise.n > 0 ? bo_schedule_date(&pr->promise) : BO_DAY_NONE;
   if (c->delayed) {

@@ -246,6 +246,31 @@ static void test_filled_lines_read_as_allocated(void **state) {
   st->ops->close(st);
 }
 
+/* A re-date without a delay of lines already promised changes no history:
+ * filling them keeps nothing in `filled`; the same with a delay keeps it. */
+static void test_only_delays_leave_history(void **state) {
+  (void)state;
+  bo_store *st = open_store();
+  for (int delayed = 0; delayed < 2; delayed++) {
+    assert_int_equal(st->ops->begin(st), BO_OK);
+    bo_line l[3];
+    for (int i = 0; i < 3; i++) {
+      char id[16];
+      snprintf(id, sizeof id, "D%d-%d", delayed, i);
+      l[i] = line_of(id, 1, 1, 1);
+      assert_int_equal(st->ops->line_insert(st, &l[i]), BO_OK);
+    }
+    bo_line like = l[0];
+    like.promise.parts[0].date = DAY + (delayed ? 5 : -2);
+    assert_int_equal(st->ops->line_update_promise_run(st, &l[0], &l[2], &like, delayed), BO_OK);
+    assert_int_equal(st->ops->queue_fill_through(st, &l[2]), BO_OK);
+    assert_int_equal(st->ops->commit(st), BO_OK);
+    assert_int_equal(rows_of("filled"), delayed ? 3 : 0);
+    assert_int_equal(order_line(st, l[1].order_id, 1).delays, delayed);
+  }
+  st->ops->close(st);
+}
+
 /* A re-dating rolled back with its savepoint, then done again: the fill
  * must still find the re-dated line (its SKU marked again). */
 static void test_redate_mark_survives_rollback(void **state) {
@@ -478,6 +503,7 @@ int main(void) {
       cmocka_unit_test_setup_teardown(test_fill_through_and_leave, setup, teardown),
       cmocka_unit_test_setup_teardown(test_filled_lines_read_as_allocated, setup, teardown),
       cmocka_unit_test_setup_teardown(test_redate_mark_survives_rollback, setup, teardown),
+      cmocka_unit_test_setup_teardown(test_only_delays_leave_history, setup, teardown),
       cmocka_unit_test_setup_teardown(test_chunks_split_and_read_in_order, setup, teardown),
       cmocka_unit_test_setup_teardown(test_migration_fills_queue, setup, teardown),
       cmocka_unit_test_setup_teardown(test_migration_packs_queue_with_history, setup, teardown),
