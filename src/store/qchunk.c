@@ -186,7 +186,7 @@ typedef struct cursor {
 static const uint8_t *line_start(cursor *c) {
   const size_t left = (size_t)(c->end - c->p);
   if (!c->padded && left < BO_QCHUNK_LINE_BYTES) {
-    memcpy(c->pad, c->p, left);
+    if (left) memcpy(c->pad, c->p, left);
     memset(c->pad + left, 0, sizeof c->pad - left);
     c->p = c->pad;
     c->end = c->pad + left;
@@ -204,6 +204,7 @@ static bool line_end(cursor *c, const uint8_t *q) {
 
 bool bo_qchunk_decode(const uint8_t *p, size_t len, size_t n, const char *sku, bo_line *v,
                       uint8_t *flags) {
+  if (len == 0) return n == 0; /* (SQLite gives an empty blob as NULL) */
   cursor c = {.p = p, .end = p + len};
   const size_t sku_len = strnlen(sku, BO_SKU_ID_LEN_MAX);
   for (size_t i = 0; i < n; i++) {
@@ -231,6 +232,8 @@ bool bo_qchunk_decode(const uint8_t *p, size_t len, size_t n, const char *sku, b
 }
 
 bool bo_qchunk_scan(const uint8_t *p, size_t len, size_t n, bo_qchunk_key *keys, uint32_t *off) {
+  off[0] = 0;
+  if (len == 0) return n == 0;
   cursor c = {.p = p, .end = p + len};
   size_t at = 0;
   for (size_t i = 0; i < n; i++) {
@@ -250,9 +253,10 @@ bool bo_qchunk_scan(const uint8_t *p, size_t len, size_t n, bo_qchunk_key *keys,
 
 size_t bo_qchunk_repromise(const uint8_t *in, size_t len, size_t n, bo_qchunk_fn fn, void *ctx,
                            uint8_t *out, bool *changed) {
+  *changed = false;
+  if (len == 0) return 0;
   cursor c = {.p = in, .end = in + len};
   uint8_t *o = out;
-  *changed = false;
   for (size_t i = 0; i < n; i++) {
     const uint8_t *start = line_start(&c), *q = start;
     bo_qchunk_key key;

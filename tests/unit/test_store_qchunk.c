@@ -105,6 +105,13 @@ static void test_lines_read_back_as_written(void **state) {
   }
 }
 
+static bool redate_none(void *ctx, const bo_qchunk_key *key, bo_qchunk_promise *pr) {
+  (void)ctx;
+  (void)key;
+  (void)pr;
+  return false;
+}
+
 static void test_cut_or_malformed_bytes_are_refused(void **state) {
   (void)state;
   static bo_line v[N], w[N + 1];
@@ -121,6 +128,11 @@ static void test_cut_or_malformed_bytes_are_refused(void **state) {
     assert_false(bo_qchunk_scan(copy, cut, N, keys, off));
     free(copy);
   }
+  /* no bytes at all (SQLite gives an empty blob as NULL) */
+  assert_false(bo_qchunk_decode(NULL, 0, 1, "SKU-Q", w, NULL));
+  assert_false(bo_qchunk_scan(NULL, 0, 1, keys, off));
+  bool changed = true;
+  assert_int_equal(bo_qchunk_repromise(NULL, 0, 1, redate_none, NULL, buf, &changed), 0);
   /* fewer lines than the bytes hold, or more */
   assert_false(bo_qchunk_decode(buf, len, N - 1, "SKU-Q", w, NULL));
   assert_false(bo_qchunk_decode(buf, len, N + 1, "SKU-Q", w, NULL));
@@ -158,13 +170,6 @@ static bool redate_one(void *ctx, const bo_qchunk_key *key, bo_qchunk_promise *p
   pr->delays++;
   pr->flags |= BO_QCHUNK_DIRTY;
   return true;
-}
-
-static bool redate_none(void *ctx, const bo_qchunk_key *key, bo_qchunk_promise *pr) {
-  (void)ctx;
-  (void)key;
-  (void)pr;
-  return false;
 }
 
 static void test_repromise_changes_only_what_it_is_asked(void **state) {
