@@ -300,6 +300,30 @@ static void packed_fill(packed_line *l, int64_t i) {
   snprintf(l->promise, sizeof l->promise, "2026-12-%02d:1", (int)(10 + i % 20));
 }
 
+/* The re-date's commit: its time in t->commit_ms. */
+static void timed_commit(sqlite3 *db, queue_times *t) {
+  const double t0 = bench_now_s();
+  exec(db, "COMMIT");
+  t->commit_ms = (bench_now_s() - t0) * 1e3;
+}
+
+/* Adds `adds` lines at the tail with add(db, ctx, line), 1,000 a
+ * transaction: the time per line in t->add_us. Line i of the queue's n
+ * comes after the n lines written first. */
+static void timed_adds(sqlite3 *db, int64_t n, queue_times *t,
+                       void (*add)(sqlite3 *, void *, const packed_line *), void *ctx) {
+  const int64_t adds = 10000;
+  const double t0 = bench_now_s();
+  for (int64_t i = 0; i < adds; i++) {
+    if (i % 1000 == 0) exec(db, "BEGIN");
+    packed_line l;
+    packed_fill(&l, n + i);
+    add(db, ctx, &l);
+    if (i % 1000 == 999) exec(db, "COMMIT");
+  }
+  t->add_us = (bench_now_s() - t0) * 1e6 / (double)adds;
+}
+
 static const char *const ROW_SCHEMA = BO__SQLITE_QUEUE_TABLE;
 
 static sqlite3_stmt *row_insert(sqlite3 *db) {
@@ -319,6 +343,8 @@ static void row_add(sqlite3 *db, sqlite3_stmt *ins, const packed_line *l) {
   sqlite3_bind_int(ins, 7, l->first_promise);
   run(db, ins);
 }
+
+static void row_add_ctx(sqlite3 *db, void *ins, const packed_line *l) { row_add(db, ins, l); }
 
 static queue_times run_queue_rows(const char *path, int64_t n) {
   queue_times t = {0};
@@ -372,19 +398,9 @@ static queue_times run_queue_rows(const char *path, int64_t n) {
   exec(db, "UPDATE queue SET promise='2027-01-05:1', delays=delays+1, consented=0, dirty=1"
            " WHERE sku='Q'");
   t.redate_ms = (bench_now_s() - t0) * 1e3;
-  t0 = bench_now_s();
-  exec(db, "COMMIT");
-  t.commit_ms = (bench_now_s() - t0) * 1e3;
+  timed_commit(db, &t);
   /* add: one line at the tail per order */
-  const int64_t adds = 10000;
-  t0 = bench_now_s();
-  for (int64_t i = 0; i < adds; i++) {
-    if (i % 1000 == 0) exec(db, "BEGIN");
-    packed_fill(&l, n + i);
-    row_add(db, ins, &l);
-    if (i % 1000 == 999) exec(db, "COMMIT");
-  }
-  t.add_us = (bench_now_s() - t0) * 1e6 / (double)adds;
+  timed_adds(db, n, &t, row_add_ctx, ins);
   free(v);
   sqlite3_finalize(sel);
   sqlite3_finalize(ins);
@@ -400,6 +416,27 @@ static void chunk_write(sqlite3 *db, sqlite3_stmt *s, int64_t key, const packed_
   sqlite3_bind_int(s, 2, m);
   sqlite3_bind_blob(s, 3, lines, (int)((size_t)m * sizeof *lines), SQLITE_STATIC);
   run(db, s);
+}
+
+typedef struct chunk_stmts {
+  sqlite3_stmt *ins, *put, *last;
+} chunk_stmts;
+
+/* Appends line l to the last chunk, or starts a chunk after it when full. */
+static void chunk_add(sqlite3 *db, void *ctx, const packed_line *l) {
+  const chunk_stmts *cs = ctx;
+  packed_line chunk[CHUNK_LINES];
+  if (sqlite3_step(cs->last) != SQLITE_ROW) exit(1);
+  const int64_t id = sqlite3_column_int64(cs->last, 0), seq = sqlite3_column_int64(cs->last, 1);
+  int m = sqlite3_column_int(cs->last, 2);
+  memcpy(chunk, sqlite3_column_blob(cs->last, 3), (size_t)m * sizeof chunk[0]);
+  sqlite3_reset(cs->last);
+  if (m < CHUNK_LINES) {
+    chunk[m++] = *l;
+    chunk_write(db, cs->put, id, chunk, m);
+  } else {
+    chunk_write(db, cs->ins, seq + 1, l, 1);
+  }
 }
 
 static queue_times run_queue_chunks(const char *path, int64_t n) {
@@ -451,30 +488,10 @@ static queue_times run_queue_chunks(const char *path, int64_t n) {
     at += m;
   }
   t.redate_ms = (bench_now_s() - t0) * 1e3;
-  t0 = bench_now_s();
-  exec(db, "COMMIT");
-  t.commit_ms = (bench_now_s() - t0) * 1e3;
+  timed_commit(db, &t);
   /* add: read the last chunk, append the line, write it back (or start one) */
-  const int64_t adds = 10000;
-  t0 = bench_now_s();
-  for (int64_t i = 0; i < adds; i++) {
-    if (i % 1000 == 0) exec(db, "BEGIN");
-    if (sqlite3_step(last) != SQLITE_ROW) exit(1);
-    const int64_t id = sqlite3_column_int64(last, 0), seq = sqlite3_column_int64(last, 1);
-    int m = sqlite3_column_int(last, 2);
-    memcpy(chunk, sqlite3_column_blob(last, 3), (size_t)m * sizeof chunk[0]);
-    sqlite3_reset(last);
-    packed_line l;
-    packed_fill(&l, n + i);
-    if (m < CHUNK_LINES) {
-      chunk[m++] = l;
-      chunk_write(db, put, id, chunk, m);
-    } else {
-      chunk_write(db, ins, seq + 1, &l, 1);
-    }
-    if (i % 1000 == 999) exec(db, "COMMIT");
-  }
-  t.add_us = (bench_now_s() - t0) * 1e6 / (double)adds;
+  chunk_stmts cs = {ins, put, last};
+  timed_adds(db, n, &t, chunk_add, &cs);
   free(v);
   free(ids);
   sqlite3_stmt *all[] = {ins, put, last, sel};
