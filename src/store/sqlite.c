@@ -1285,19 +1285,20 @@ static bo_rc fill_chunk(bo_store *st, void *p, int64_t id, size_t n, const uint8
 static bo_rc sq_queue_fill_through(bo_store *st, const bo_line *last) {
   note_changed(st, last->sku);
   fill_ctx c = {.last = last, .redated = true};
-  bo_line start;
   bo_rc rc = run_sku(st, S_REDATED_HAS, last->sku, &c.redated);
-  if (!rc) rc = chunk_start(st, last->sku, last, &start);
-  if (!rc && c.redated) {
-    rc = chunk_pass(st, last->sku, NULL, last, fill_chunk, &c);
-  } else if (!rc) {
-    sqlite3_stmt *s = stmt(st, S_CHUNK_DROP_BEFORE);
-    if (!s) return BO_E_STORE;
-    bind_text(s, 1, last->sku);
-    bind_queue_key(s, 2, &start);
-    rc = step_done(st, s);
-    if (!rc) rc = chunk_pass(st, last->sku, last, last, fill_chunk, &c);
+  if (!rc && !c.redated) { /* the chunks before last's: no history to keep */
+    bo_line start;
+    sqlite3_stmt *s = NULL;
+    if (!(rc = chunk_start(st, last->sku, last, &start)) && !(s = stmt(st, S_CHUNK_DROP_BEFORE)))
+      rc = BO_E_STORE;
+    if (!rc) {
+      bind_text(s, 1, last->sku);
+      bind_queue_key(s, 2, &start);
+      rc = step_done(st, s);
+    }
   }
+  /* what is left up to last: the chunk that holds it, or all of them */
+  if (!rc) rc = chunk_pass(st, last->sku, NULL, last, fill_chunk, &c);
   if (!rc && !c.after) {
     sqlite3_stmt *s = stmt(st, S_CHUNK_AFTER);
     if (!s) return BO_E_STORE;
@@ -1448,17 +1449,9 @@ static bo_rc sq_queue_list(bo_store *st, const char *sku, const bo_page *page, b
     key.line_no = line_no;
   }
   if (sku) { /* the cursor's key in this SKU's queue (its SKU not looked at) */
-    bo_line start = QKEY_MIN;
-    sqlite3_stmt *s = stmt(st, S_CHUNK_AT);
-    if (!s) return BO_E_STORE;
-    bind_text(s, 1, sku);
-    bind_queue_key(s, 2, &key);
-    if (sqlite3_step(s) == SQLITE_ROW) chunk_key_read(s, 0, &start);
-    sqlite3_reset(s);
-    if (!(s = stmt(st, S_CHUNK_FROM))) return BO_E_STORE;
-    bind_text(s, 1, sku);
-    bind_queue_key(s, 2, &start);
-    return each_chunk_line(st, s, sku, sku, &key, page->limit, cb, ctx);
+    sqlite3_stmt *s = NULL;
+    const bo_rc rc = chunks_select(st, sku, &key, NULL, &s);
+    return rc ? rc : each_chunk_line(st, s, sku, sku, &key, page->limit, cb, ctx);
   }
   char start_sku[BO_SKU_ID_LEN_MAX + 1] = "";
   bo_line start = QKEY_MIN;
