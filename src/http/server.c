@@ -401,6 +401,15 @@ static void stop_cache(bo_server *s) {
   s->cache = NULL;
 }
 
+/* Undoes what a start that failed part-way set up; returns rc. */
+static bo_rc start_failed(bo_server *s, bo_rc rc) {
+  stop_cache(s);
+  bo_logbuf_close(s->log);
+  pthread_mutex_destroy(&s->readers_mu);
+  free(s);
+  return rc;
+}
+
 bo_rc bo_server_start(const bo_server_config *cfg, bo_writer *writer, bo_server **out,
                       bo_err *err) {
   bo_server *s = calloc(1, sizeof *s);
@@ -408,26 +417,19 @@ bo_rc bo_server_start(const bo_server_config *cfg, bo_writer *writer, bo_server 
   s->cfg = *cfg;
   s->writer = writer;
   pthread_mutex_init(&s->readers_mu, NULL);
-  if (!(s->log = bo_logbuf_open(STDERR_FILENO, BO_ACCESS_LOG_FLUSH_MS))) {
-    free(s);
-    return bo_err_set(err, BO_E_NOMEM, "", "cannot start the access log");
-  }
+  if (!(s->log = bo_logbuf_open(STDERR_FILENO, BO_ACCESS_LOG_FLUSH_MS)))
+    return start_failed(s, bo_err_set(err, BO_E_NOMEM, "", "cannot start the access log"));
   if (cfg->cache_entries) {
-    if (!(s->cache = bo_cache_new(cfg->cache_entries))) {
-      bo_logbuf_close(s->log);
-      free(s);
-      return bo_err_set(err, BO_E_NOMEM, "cache-entries", "cannot allocate the cache");
-    }
+    if (!(s->cache = bo_cache_new(cfg->cache_entries)))
+      return start_failed(s, bo_err_set(err, BO_E_NOMEM, "cache-entries",
+                                        "cannot allocate the cache"));
     bo_writer_on_change(writer, cache_drop, s->cache);
   }
   struct sockaddr_in addr = {.sin_family = AF_INET, .sin_port = htons((uint16_t)cfg->listen_port)};
-  if (inet_pton(AF_INET, cfg->listen_host, &addr.sin_addr) != 1) {
-    stop_cache(s);
-    bo_logbuf_close(s->log);
-    free(s);
-    return bo_err_set(err, BO_E_INVALID, "listen", "listen host \"%s\" is not an IPv4 address",
-                      cfg->listen_host);
-  }
+  if (inet_pton(AF_INET, cfg->listen_host, &addr.sin_addr) != 1)
+    return start_failed(s, bo_err_set(err, BO_E_INVALID, "listen",
+                                      "listen host \"%s\" is not an IPv4 address",
+                                      cfg->listen_host));
   s->daemon = MHD_start_daemon(
       MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_EPOLL | MHD_ALLOW_SUSPEND_RESUME | MHD_USE_ITC |
           MHD_USE_TURBO,
@@ -436,13 +438,9 @@ bo_rc bo_server_start(const bo_server_config *cfg, bo_writer *writer, bo_server 
       MHD_OPTION_NOTIFY_COMPLETED, on_completed, s, MHD_OPTION_CONNECTION_TIMEOUT, 120u,
       MHD_OPTION_CONNECTION_LIMIT, 4000u, MHD_OPTION_LISTEN_BACKLOG_SIZE, 1024u,
       MHD_OPTION_END);
-  if (!s->daemon) {
-    stop_cache(s);
-    bo_logbuf_close(s->log);
-    free(s);
-    return bo_err_set(err, BO_E_UNAVAILABLE, "listen", "cannot listen on %s:%d",
-                      cfg->listen_host, cfg->listen_port);
-  }
+  if (!s->daemon)
+    return start_failed(s, bo_err_set(err, BO_E_UNAVAILABLE, "listen", "cannot listen on %s:%d",
+                                      cfg->listen_host, cfg->listen_port));
   const union MHD_DaemonInfo *info = MHD_get_daemon_info(s->daemon, MHD_DAEMON_INFO_BIND_PORT);
   s->port = info ? info->port : cfg->listen_port;
   *out = s;
