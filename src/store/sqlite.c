@@ -1312,18 +1312,22 @@ static bo_rc sq_queue_fill_through(bo_store *st, const bo_line *last) {
   return rc;
 }
 
+typedef struct waiting_ctx {
+  bo_store *st;
+  bool *out;
+} waiting_ctx;
+
 static bo_rc each_waiting(sqlite3_stmt *s, void *p) {
-  bo_store *st = ((void **)p)[0];
-  bool *out = ((void **)p)[1];
+  const waiting_ctx *c = p;
   bo_line l = {0};
   col_text(s, 0, l.sku, sizeof l.sku);
   l.queue_prio = sqlite3_column_int64(s, 1);
   l.queue_us = sqlite3_column_int64(s, 2);
   col_text(s, 3, l.order_id, sizeof l.order_id);
   l.line_no = sqlite3_column_int(s, 4);
-  const bo_rc rc = queue_line(st, &l, out, NULL);
+  const bo_rc rc = queue_line(c->st, &l, c->out, NULL);
   /* found one: stop (each_row stops on an error, BO_E_EXISTS here) */
-  return rc ? rc : *out ? BO_E_EXISTS : BO_OK;
+  return rc ? rc : *c->out ? BO_E_EXISTS : BO_OK;
 }
 
 static bo_rc sq_order_waiting(bo_store *st, const char *order_id, bool *out) {
@@ -1331,8 +1335,8 @@ static bo_rc sq_order_waiting(bo_store *st, const char *order_id, bool *out) {
   if (!s) return BO_E_STORE;
   bind_text(s, 1, order_id);
   *out = false;
-  void *ctx[2] = {st, out};
-  const bo_rc rc = each_row(st, s, each_waiting, ctx);
+  waiting_ctx c = {st, out};
+  const bo_rc rc = each_row(st, s, each_waiting, &c);
   return rc == BO_E_EXISTS ? BO_OK : rc;
 }
 
