@@ -84,6 +84,19 @@ void bo_writer_on_change(bo_writer *w, void (*fn)(void *ctx, const char *sku), v
   pthread_mutex_unlock(&w->hook_mu);
 }
 
+void bo_writer_on_checkpoint(bo_writer *w, void (*fn)(void *ctx), void *ctx) {
+  pthread_mutex_lock(&w->hook_mu);
+  w->on_checkpoint = fn;
+  w->on_checkpoint_ctx = ctx;
+  pthread_mutex_unlock(&w->hook_mu);
+}
+
+static void tell_checkpoint(bo_writer *w) {
+  pthread_mutex_lock(&w->hook_mu);
+  if (w->on_checkpoint) w->on_checkpoint(w->on_checkpoint_ctx);
+  pthread_mutex_unlock(&w->hook_mu);
+}
+
 /* Takes up to BO_BATCH_JOBS_MAX jobs off the queue (called with mu held). */
 static bo_job *take_batch(bo_writer *w) {
   bo_job *jobs = w->head, *last = jobs;
@@ -129,6 +142,7 @@ static void *writer_main(void *arg) {
       pthread_mutex_unlock(&w->mu);
       if (w->tick) {
         run_batch(w, NULL);
+        atomic_fetch_add(&w->commits, 1);
         tell_changes(w);
       }
       continue;
@@ -136,6 +150,7 @@ static void *writer_main(void *arg) {
     bo_job *jobs = take_batch(w);
     pthread_mutex_unlock(&w->mu);
     const bo_rc commit = run_batch(w, jobs);
+    atomic_fetch_add(&w->commits, 1);
     tell_changes(w);
     uint64_t n = 0;
     for (bo_job *j = jobs; j; j = j->next, n++)
@@ -213,6 +228,7 @@ static void *checkpointer_main(void *arg) {
      * came during the one before, until what is left is small enough for
      * the writer to copy itself before it starts the log over */
     for (int pass = 0; pass < BO_CHECKPOINT_PASSES_MAX; pass++) {
+      tell_checkpoint(w);
       if (st->ops->checkpoint(st)) {
         fprintf(stderr, "writer: checkpoint failed (the log keeps growing)\n");
         break;
@@ -241,6 +257,8 @@ bo_rc bo_writer_start(bo_writer *w, bo_engine *e, bo_clock *clock) {
   w->stopping = w->writer_done = w->syncer_done = w->checkpoint_wanted = w->cycle = false;
   w->on_change = NULL;
   w->on_change_ctx = NULL;
+  w->on_checkpoint = NULL;
+  w->on_checkpoint_ctx = NULL;
   pthread_mutex_init(&w->mu, NULL);
   pthread_mutex_init(&w->hook_mu, NULL);
   pthread_cond_init(&w->work_cv, NULL);

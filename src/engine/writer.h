@@ -53,7 +53,14 @@ typedef struct bo_writer {
    * commit and before any of its jobs is answered; see bo_writer_on_change. */
   void (*on_change)(void *ctx, const char *sku);
   void *on_change_ctx;
-  pthread_mutex_t hook_mu; /* guards on_change */
+  /* Called by the checkpointer before each pass; see bo_writer_on_checkpoint. */
+  void (*on_checkpoint)(void *ctx);
+  void *on_checkpoint_ctx;
+  pthread_mutex_t hook_mu; /* guards the hooks */
+  /* Counts the batches run: it moves after each commit and before on_change
+   * is told of it (a reader whose snapshot began when it had a value has
+   * seen every commit answered so far while it keeps that value). */
+  _Atomic uint64_t commits;
   /* statistics */
   _Atomic uint64_t batches, jobs;
 } bo_writer;
@@ -63,6 +70,10 @@ bo_rc bo_writer_start(bo_writer *w, bo_engine *e, bo_clock *clock);
 void bo_writer_submit(bo_writer *w, bo_job *job);
 /* Sets (or, with fn NULL, clears) the on_change hook of a running writer. */
 void bo_writer_on_change(bo_writer *w, void (*fn)(void *ctx, const char *sku), void *ctx);
+/* Sets (or clears) the hook the checkpointer calls before each pass, from
+ * its thread: the place to end read transactions kept open between requests,
+ * which would stop the log from being copied and starting over. */
+void bo_writer_on_checkpoint(bo_writer *w, void (*fn)(void *ctx), void *ctx);
 /* Finishes the queued jobs and stops the threads; a job submitted later is
  * answered at once with BO_E_UNAVAILABLE. */
 void bo_writer_stop(bo_writer *w);

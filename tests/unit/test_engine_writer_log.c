@@ -6,7 +6,8 @@
  * with a reader opening short read transactions all the time (as the HTTP
  * threads do): every checkpoint cycle must end with the log starting over,
  * so the log file never holds much more than one cycle's frames, and
- * nothing committed is lost.
+ * nothing committed is lost; also with a reader that keeps a snapshot
+ * between requests, which the checkpointer's hook ends.
  */
 #include <stdarg.h>
 #include <stddef.h>
@@ -94,10 +95,30 @@ static long long file_bytes(const char *path) {
   return stat(path, &sb) == 0 ? (long long)sb.st_size : 0;
 }
 
-static void test_the_log_starts_over_every_cycle_under_load(void **state) {
-  (void)state;
-  char path[] = "/tmp/bo-wlog-XXXXXX";
-  assert_true(unit_db_temp_name(path));
+/* A server thread between requests: a read transaction left open (snapshot
+ * reuse, src/http/server.c), which only the checkpointer's hook ends. */
+typedef struct held_reader {
+  bo_store *st;
+  pthread_mutex_t mu;
+  bool open;
+  int ended;
+} held_reader;
+
+static void end_held(void *p) {
+  held_reader *h = p;
+  pthread_mutex_lock(&h->mu);
+  if (h->open) {
+    h->st->ops->commit(h->st);
+    h->open = false;
+    h->ended++;
+  }
+  pthread_mutex_unlock(&h->mu);
+}
+
+/* Runs JOBS jobs in waves on a writer over path with a reader reading
+ * back to back and, if held is given, an idle reader holding a snapshot
+ * taken before the load; returns the log's restarts and its longest size. */
+static void run_load(const char *path, held_reader *held, int64_t *restarts, long long *wal_max) {
   char wal[64];
   snprintf(wal, sizeof wal, "%s-wal", path);
   unit_db_filler_json(data, sizeof data);
@@ -111,6 +132,15 @@ static void test_the_log_starts_over_every_cycle_under_load(void **state) {
   bo_clock_set(&clock, 1700000000);
   bo_writer w = {.checkpoint_frames = CYCLE_FRAMES};
   assert_int_equal(bo_writer_start(&w, &e, &clock), BO_OK);
+  if (held) {
+    assert_int_equal(bo_store_sqlite_open(path, BO_STORE_READER, &held->st, &err), BO_OK);
+    pthread_mutex_init(&held->mu, NULL);
+    int64_t last = 0;
+    assert_int_equal(held->st->ops->begin(held->st), BO_OK);
+    assert_int_equal(held->st->ops->event_last_id(held->st, &last), BO_OK);
+    held->open = true;
+    bo_writer_on_checkpoint(&w, end_held, held);
+  }
   reader_arg ra = {.path = path};
   pthread_t reader;
   assert_int_equal(pthread_create(&reader, NULL, reader_main, &ra), 0);
@@ -120,7 +150,7 @@ static void test_the_log_starts_over_every_cycle_under_load(void **state) {
 
   pthread_mutex_init(&g_wave.mu, NULL);
   pthread_cond_init(&g_wave.cv, NULL);
-  long long wal_max = 0;
+  *wal_max = 0;
   for (int n = 0; n < JOBS; n += WAVE) {
     g_wave.done = 0;
     for (int i = 0; i < WAVE; i++) {
@@ -131,17 +161,37 @@ static void test_the_log_starts_over_every_cycle_under_load(void **state) {
     while (g_wave.done < WAVE) pthread_cond_wait(&g_wave.cv, &g_wave.mu);
     pthread_mutex_unlock(&g_wave.mu);
     const long long b = file_bytes(wal);
-    if (b > wal_max) wal_max = b;
+    if (b > *wal_max) *wal_max = b;
   }
   atomic_store(&ra.stop, true);
   pthread_join(reader, NULL);
-  const int64_t restarts = st->ops->log_restarts(st);
+  *restarts = st->ops->log_restarts(st);
   bo_writer_stop(&w);
   st->ops->close(st);
-
-  fprintf(stderr, "log restarts %lld, longest log %lld bytes\n", (long long)restarts, wal_max);
+  if (held) {
+    end_held(held);
+    held->st->ops->close(held->st);
+    pthread_mutex_destroy(&held->mu);
+  }
+  fprintf(stderr, "log restarts %lld, longest log %lld bytes\n", (long long)*restarts, *wal_max);
   assert_int_equal(g_wave.failed, 0);
   assert_true(atomic_load(&ra.reads) > 1);
+  /* and nothing is lost */
+  bo_store *r = NULL;
+  assert_int_equal(bo_store_sqlite_open(path, BO_STORE_READER, &r, &err), BO_OK);
+  int64_t last = 0;
+  assert_int_equal(r->ops->event_last_id(r, &last), BO_OK);
+  assert_int_equal(last, (int64_t)JOBS * EVENTS_PER_JOB);
+  r->ops->close(r);
+}
+
+static void test_the_log_starts_over_every_cycle_under_load(void **state) {
+  (void)state;
+  char path[] = "/tmp/bo-wlog-XXXXXX";
+  assert_true(unit_db_temp_name(path));
+  int64_t restarts = 0;
+  long long wal_max = 0;
+  run_load(path, NULL, &restarts, &wal_max);
   /* ~19,200 frames (80 MB) were logged in all, in batches of ~200: the log
    * started over again and again and never held three quarters of it
    * (without the cycle, or with a catch-up smaller than a batch, it holds
@@ -152,19 +202,30 @@ static void test_the_log_starts_over_every_cycle_under_load(void **state) {
    * restarts: hence the longer run. */
   assert_true(restarts >= 4);
   assert_true(wal_max < 60LL * 1000 * 1000);
-  /* and nothing is lost */
-  bo_store *r = NULL;
-  assert_int_equal(bo_store_sqlite_open(path, BO_STORE_READER, &r, &err), BO_OK);
-  int64_t last = 0;
-  assert_int_equal(r->ops->event_last_id(r, &last), BO_OK);
-  assert_int_equal(last, (int64_t)JOBS * EVENTS_PER_JOB);
-  r->ops->close(r);
+  unit_db_remove(path);
+}
+
+/* A snapshot kept open by an idle reader would stop every copy at its
+ * frame, and the log would hold all 80 MB (no restart): the checkpointer's
+ * hook ends it, and the log starts over as without it. */
+static void test_an_idle_snapshot_is_ended_for_the_checkpointer(void **state) {
+  (void)state;
+  char path[] = "/tmp/bo-wlog-XXXXXX";
+  assert_true(unit_db_temp_name(path));
+  held_reader held = {0};
+  int64_t restarts = 0;
+  long long wal_max = 0;
+  run_load(path, &held, &restarts, &wal_max);
+  assert_int_equal(held.ended, 1);
+  assert_true(restarts >= 4);
+  assert_true(wal_max < 60LL * 1000 * 1000);
   unit_db_remove(path);
 }
 
 int main(void) {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test(test_the_log_starts_over_every_cycle_under_load),
+      cmocka_unit_test(test_an_idle_snapshot_is_ended_for_the_checkpointer),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
 }
