@@ -6,10 +6,10 @@
 
 #include "mem.h"
 
-static bool grow(bo_strbuf *sb, size_t more) {
+bool bo__sb_grow(bo_strbuf *sb, size_t more) {
   if (sb->failed) return false;
   if (sb->len + more + 1 <= sb->cap) return true;
-  size_t cap = sb->cap ? sb->cap : 256;
+  size_t cap = sb->cap ? sb->cap : 1024; /* most answers fit */
   while (cap < sb->len + more + 1) cap *= 2;
   char *b = realloc(sb->buf, cap);
   if (!b) {
@@ -21,15 +21,6 @@ static bool grow(bo_strbuf *sb, size_t more) {
   sb->cap = cap;
   return true;
 }
-
-void bo_sb_raw(bo_strbuf *sb, const char *s, size_t n) {
-  if (!grow(sb, n)) return;
-  memcpy(sb->buf + sb->len, s, n);
-  sb->len += n;
-  sb->buf[sb->len] = '\0';
-}
-
-void bo_sb_str(bo_strbuf *sb, const char *s) { bo_sb_raw(sb, s, strlen(s)); }
 
 void bo_sb_json_str(bo_strbuf *sb, const char *s) {
   static const char hex[] = "0123456789abcdef";
@@ -75,8 +66,6 @@ void bo_sb_i64(bo_strbuf *sb, int64_t v) {
   char *p = bo_sb_room(sb, 20);
   if (p) bo_sb_wrote(sb, bo_dec(p, v));
 }
-
-char *bo_sb_room(bo_strbuf *sb, size_t n) { return grow(sb, n) ? sb->buf + sb->len : NULL; }
 
 void bo_sb_wrote(bo_strbuf *sb, char *end) {
   sb->len = (size_t)(end - sb->buf);

@@ -11,6 +11,7 @@
 
 #include <jansson.h>
 
+#include "../common/strbuf.h"
 #include "../store/store.h"
 
 typedef struct bo_config {
@@ -183,11 +184,17 @@ char *bo_order_text(const bo_order *o, const bo_line *lines, size_t n);
 bo_rc bo_order_text_load(bo_engine *e, const char *id, bo_order *o, bo_lines *lines,
                          char **out, bo_err *err);
 /* Text rendering helpers (render.c): `,"key":`, a date or null, a schedule. */
-struct bo_strbuf;
-void bo__sb_key(struct bo_strbuf *sb, const char *key);
-void bo__sb_int(struct bo_strbuf *sb, const char *key, int64_t v); /* `,"key":N` */
-void bo__sb_day(struct bo_strbuf *sb, bo_day d);
-void bo__sb_schedule(struct bo_strbuf *sb, const bo_schedule *s);
+static inline void bo__sb_key(bo_strbuf *sb, const char *key) {
+  bo_sb_raw(sb, ",\"", 2);
+  bo_sb_str(sb, key);
+  bo_sb_raw(sb, "\":", 2);
+}
+static inline void bo__sb_int(bo_strbuf *sb, const char *key, int64_t v) { /* `,"key":N` */
+  bo__sb_key(sb, key);
+  bo_sb_i64(sb, v);
+}
+void bo__sb_day(bo_strbuf *sb, bo_day d);
+void bo__sb_schedule(bo_strbuf *sb, const bo_schedule *s);
 /* Copies the open supply into the core's form; returns the count. */
 size_t bo__supply(const bo_incomings *in, bo_supply *out);
 

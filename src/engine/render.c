@@ -83,17 +83,6 @@ static void sb_time(bo_strbuf *sb, int64_t t) {
 }
 
 /* `"key":` */
-void bo__sb_key(bo_strbuf *sb, const char *key) {
-  bo_sb_raw(sb, ",\"", 2);
-  bo_sb_str(sb, key);
-  bo_sb_raw(sb, "\":", 2);
-}
-
-void bo__sb_int(bo_strbuf *sb, const char *key, int64_t v) {
-  bo__sb_key(sb, key);
-  bo_sb_i64(sb, v);
-}
-
 void bo__sb_schedule(bo_strbuf *sb, const bo_schedule *s) {
   bo_sb_raw(sb, "[", 1);
   for (int i = 0; i < s->n; i++) {
