@@ -150,8 +150,9 @@ static void check_promises(checker *c, const bo_sku *k) {
   if (waiting != k->backordered)
     violation(c, "sku \"%s\": its queue holds %lld units, its counter says %lld backordered",
               k->id, (long long)waiting, (long long)k->backordered);
-  const bo_promise_ctx ctx = bo__promise_ctx(c->e, k, c->now);
-  bo_promise_walk(supply, bo__supply(&in, supply), 0, q.v, q.n, &ctx, res);
+  const size_t n_supply = bo__supply(&in, supply);
+  const bo_promise_ctx ctx = bo__promise_ctx(c->e, k, c->now, supply, n_supply, 0, waiting);
+  bo_promise_walk(supply, n_supply, 0, q.v, q.n, &ctx, res);
   for (size_t i = 0; i < q.n; i++) {
     const bo_line *l = &q.v[i];
     if (bo_schedule_equal(&res[i].promise, &l->promise) && !res[i].cancel_late &&

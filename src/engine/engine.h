@@ -172,7 +172,12 @@ bo_rc bo__settle(bo_engine *e, int64_t now, bo_sku *sku, bo_err *err);
 bo_rc bo__order_refresh(bo_engine *e, int64_t now, const char *order_id, bool *ready);
 /* Stores the SKU after recomputing its status; emits sku.status_changed. */
 bo_rc bo__sku_save(bo_engine *e, int64_t now, bo_sku *sku, int64_t incoming_total);
-bo_promise_ctx bo__promise_ctx(bo_engine *e, const bo_sku *sku, int64_t now);
+/* The dating context of sku: today, handling and lead time. The lead time
+ * dates only the units the open supply cannot cover (an estimate), so it is
+ * looked up (the supplier's, a read) only when `units` wanted after the
+ * first `ahead` units of supply[0..n) go past it; INT64_MAX: always. */
+bo_promise_ctx bo__promise_ctx(bo_engine *e, const bo_sku *sku, int64_t now,
+                               const bo_supply *supply, size_t n, int64_t ahead, int64_t units);
 /* Emits order.created (and order.backordered when a line waits) for a new
  * order `o` with its lines, rendered as `text` (all borrowed). */
 bo_rc bo_order_events(bo_engine *e, int64_t now, const bo_order *o, const bo_lines *lines,

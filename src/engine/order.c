@@ -31,9 +31,10 @@ static bo_rc protect_position(bo_engine *e, bo_line *nl) {
 static void promise_tail(bo_engine *e, int64_t now, const bo_sku *sku, const bo_incomings *in,
                          int64_t ahead, bo_line *l, int64_t *cancelled_late) {
   bo_supply supply[BO_OPEN_SUPPLY_MAX];
-  const bo_promise_ctx ctx = bo__promise_ctx(e, sku, now);
+  const size_t n_supply = bo__supply(in, supply);
+  const bo_promise_ctx ctx = bo__promise_ctx(e, sku, now, supply, n_supply, ahead, l->backordered);
   bo_walk_result r;
-  bo_promise_walk(supply, bo__supply(in, supply), ahead, l, 1, &ctx, &r);
+  bo_promise_walk(supply, n_supply, ahead, l, 1, &ctx, &r);
   BO_ASSERT(r.cancel_delay == 0);
   l->backordered -= r.cancel_late;
   l->cancelled += r.cancel_late;

@@ -41,8 +41,10 @@ static bo_rc quote_schedule(bo_engine *e, int64_t now, const bo_sku *sku, const 
   int64_t ahead;
   const bo_rc rc = units_ahead(e, sku, &nl, &ahead);
   if (rc) return rc;
-  const bo_promise_ctx ctx = bo__promise_ctx(e, sku, now);
-  bo_promise_quote(bo_sku_available(sku), supply, bo__supply(in, supply), ahead, qty, &ctx, out);
+  const size_t n_supply = bo__supply(in, supply);
+  const bo_promise_ctx ctx = bo__promise_ctx(e, sku, now, supply, n_supply, ahead,
+                                             qty - bo_sku_available(sku));
+  bo_promise_quote(bo_sku_available(sku), supply, n_supply, ahead, qty, &ctx, out);
   return BO_OK;
 }
 

@@ -22,10 +22,13 @@ int32_t bo_lead_time_days(bo_engine *e, const bo_sku *sku) {
   return e->cfg.default_lead_time_days;
 }
 
-bo_promise_ctx bo__promise_ctx(bo_engine *e, const bo_sku *sku, int64_t now) {
+bo_promise_ctx bo__promise_ctx(bo_engine *e, const bo_sku *sku, int64_t now,
+                               const bo_supply *supply, size_t n, int64_t ahead, int64_t units) {
+  int64_t room = -ahead; /* supply left for the units */
+  for (size_t i = 0; i < n && room < units; i++) room += supply[i].qty;
   return (bo_promise_ctx){.today = bo_day_of(now),
                           .handling_days = sku->handling_days,
-                          .lead_time_days = bo_lead_time_days(e, sku)};
+                          .lead_time_days = room < units ? bo_lead_time_days(e, sku) : 0};
 }
 
 size_t bo__supply(const bo_incomings *in, bo_supply *out) {
@@ -392,8 +395,8 @@ bo_rc bo__settle(bo_engine *e, int64_t now, bo_sku *sku, bo_err *err) {
     rc = BO_E_STORE;
     goto done;
   }
-  const bo_promise_ctx ctx = bo__promise_ctx(e, sku, now);
   const size_t n_supply = bo__supply(&in, supply);
+  const bo_promise_ctx ctx = bo__promise_ctx(e, sku, now, supply, n_supply, 0, INT64_MAX);
   if (first < q.n) bo_promise_walk(supply, n_supply, 0, q.v + first, q.n - first, &ctx, res + first);
   /* the head that the stock filled: one statement for all its lines */
   if (first > 0) rc = e->st->ops->queue_fill_through(e->st, &q.v[first - 1]);
