@@ -82,7 +82,6 @@ static void sb_time(bo_strbuf *sb, int64_t t) {
   bo_sb_raw(sb, "\"", 1);
 }
 
-/* `"key":` */
 void bo__sb_schedule(bo_strbuf *sb, const bo_schedule *s) {
   bo_sb_raw(sb, "[", 1);
   for (int i = 0; i < s->n; i++) {
