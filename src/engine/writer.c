@@ -180,6 +180,7 @@ static bool want_checkpoint(bo_writer *w) {
     w->cycle = true;
     w->cycle_restarts = restarts;
   }
+  atomic_store(&w->copying, w->cycle);
   return w->cycle;
 }
 
@@ -255,6 +256,7 @@ bo_rc bo_writer_start(bo_writer *w, bo_engine *e, bo_clock *clock) {
   w->clock = clock;
   w->head = w->tail = w->sync_head = w->sync_tail = NULL;
   w->stopping = w->writer_done = w->syncer_done = w->checkpoint_wanted = w->cycle = false;
+  atomic_store(&w->copying, false);
   w->on_change = NULL;
   w->on_change_ctx = NULL;
   w->on_checkpoint = NULL;

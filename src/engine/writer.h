@@ -43,6 +43,9 @@ typedef struct bo_writer {
   int64_t checkpoint_frames; /* log frames that start a checkpoint cycle; 0: the default */
   /* the syncer's: a checkpoint cycle runs until the log starts over */
   bool cycle;
+  /* the same for other threads: while it is set, a reader should not keep a
+   * snapshot after its request (any snapshot on the log stops it starting over) */
+  _Atomic bool copying;
   int64_t cycle_restarts;
   bool started, checkpoints;
   /* Called once per batch before the jobs, inside the transaction: periodic

@@ -46,9 +46,11 @@ struct bo_server {
  * server's CPU per availability read here): `commits` is the writer's count
  * when the snapshot began,
  * and a request that finds the count moved begins a new one, so it sees every
- * write answered before it arrived. The checkpointer ends the snapshots of
- * idle threads before each pass (end_idle_snapshots), as an old snapshot
- * would keep the log from being copied and starting over. `mu` is held by
+ * write answered before it arrived. Any snapshot on the log keeps it from
+ * starting over, and an old one from being copied: while a checkpoint cycle
+ * runs (bo_writer.copying) a request ends its snapshot, and the
+ * checkpointer ends those of idle threads before each pass
+ * (end_idle_snapshots). `mu` is held by
  * the thread for a request and by the checkpointer for the end.
  */
 typedef struct reader {
@@ -283,6 +285,7 @@ static void dispatch(bo_server *s, bo_req *r) {
   r->reader = &rd->e;
   snapshot_take(s, rd);
   const bo_rc rc = rt->handler(r);
+  if (atomic_load(&s->writer->copying)) snapshot_end(rd); /* let the log start over */
   pthread_mutex_unlock(&rd->mu);
   if (rc && !r->err.rc) bo_err_set(&r->err, rc, "", "%s", bo_rc_name(rc));
   if (cached && !rc && !r->err.rc && r->resp_text && !r->status && r->cacheable)
