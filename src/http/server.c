@@ -397,7 +397,9 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
     r->srv = s;
     r->method = method;
     r->started_ns = mono_ns();
-    snprintf(r->path, sizeof r->path, "%s", url);
+    const size_t n = strnlen(url, sizeof r->path - 1); /* a longer path is cut: 404 */
+    memcpy(r->path, url, n);
+    r->path[n] = '\0';
     *con_cls = r;
     return MHD_YES;
   }
