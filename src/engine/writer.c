@@ -46,6 +46,7 @@ static bo_rc run_batch(bo_writer *w, bo_job *jobs) {
   }
   if (!rc) rc = st->ops->commit(st);
   if (rc) st->ops->rollback(st);
+  atomic_fetch_add(&w->commits, 1);
   return rc;
 }
 
@@ -142,7 +143,6 @@ static void *writer_main(void *arg) {
       pthread_mutex_unlock(&w->mu);
       if (w->tick) {
         run_batch(w, NULL);
-        atomic_fetch_add(&w->commits, 1);
         tell_changes(w);
       }
       continue;
@@ -150,7 +150,6 @@ static void *writer_main(void *arg) {
     bo_job *jobs = take_batch(w);
     pthread_mutex_unlock(&w->mu);
     const bo_rc commit = run_batch(w, jobs);
-    atomic_fetch_add(&w->commits, 1);
     tell_changes(w);
     uint64_t n = 0;
     for (bo_job *j = jobs; j; j = j->next, n++)
@@ -169,7 +168,8 @@ static void *writer_main(void *arg) {
  * arranges when the checkpointer has left it little to copy; a batch
  * committed in between, or a reader still on the log, spoils that chance.
  * So within a cycle every flush asks for another (short) pass, and the log
- * does not grow past one cycle's worth (the syncer's thread only).
+ * does not grow past one cycle's worth (the syncer's thread only; other
+ * threads may read w->cycle).
  */
 static bool want_checkpoint(bo_writer *w) {
   bo_store *st = w->engine->st;
@@ -180,7 +180,6 @@ static bool want_checkpoint(bo_writer *w) {
     w->cycle = true;
     w->cycle_restarts = restarts;
   }
-  atomic_store(&w->copying, w->cycle);
   return w->cycle;
 }
 
@@ -255,8 +254,8 @@ bo_rc bo_writer_start(bo_writer *w, bo_engine *e, bo_clock *clock) {
   w->engine = e;
   w->clock = clock;
   w->head = w->tail = w->sync_head = w->sync_tail = NULL;
-  w->stopping = w->writer_done = w->syncer_done = w->checkpoint_wanted = w->cycle = false;
-  atomic_store(&w->copying, false);
+  w->stopping = w->writer_done = w->syncer_done = w->checkpoint_wanted = false;
+  w->cycle = false;
   w->on_change = NULL;
   w->on_change_ctx = NULL;
   w->on_checkpoint = NULL;

@@ -41,11 +41,10 @@ typedef struct bo_writer {
   bool stopping, writer_done, syncer_done;
   bool checkpoint_wanted; /* the syncer found enough log to copy */
   int64_t checkpoint_frames; /* log frames that start a checkpoint cycle; 0: the default */
-  /* the syncer's: a checkpoint cycle runs until the log starts over */
-  bool cycle;
-  /* the same for other threads: while it is set, a reader should not keep a
-   * snapshot after its request (any snapshot on the log stops it starting over) */
-  _Atomic bool copying;
+  /* a checkpoint cycle runs until the log starts over; set by the syncer.
+   * While it is set, a reader should not keep a snapshot after its request
+   * (any snapshot on the log stops it starting over) */
+  _Atomic bool cycle;
   int64_t cycle_restarts;
   bool started, checkpoints;
   /* Called once per batch before the jobs, inside the transaction: periodic

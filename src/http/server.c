@@ -48,7 +48,7 @@ struct bo_server {
  * and a request that finds the count moved begins a new one, so it sees every
  * write answered before it arrived. Any snapshot on the log keeps it from
  * starting over, and an old one from being copied: while a checkpoint cycle
- * runs (bo_writer.copying) a request ends its snapshot, and the
+ * runs (bo_writer.cycle) a request ends its snapshot, and the
  * checkpointer ends those of idle threads before each pass
  * (end_idle_snapshots). `mu` is held by
  * the thread for a request and by the checkpointer for the end.
@@ -285,7 +285,7 @@ static void dispatch(bo_server *s, bo_req *r) {
   r->reader = &rd->e;
   snapshot_take(s, rd);
   const bo_rc rc = rt->handler(r);
-  if (atomic_load(&s->writer->copying)) snapshot_end(rd); /* let the log start over */
+  if (atomic_load(&s->writer->cycle)) snapshot_end(rd); /* let the log start over */
   pthread_mutex_unlock(&rd->mu);
   if (rc && !r->err.rc) bo_err_set(&r->err, rc, "", "%s", bo_rc_name(rc));
   if (cached && !rc && !r->err.rc && r->resp_text && !r->status && r->cacheable)

@@ -96,7 +96,7 @@ static void *reader_main(void *p) {
         open = r->ops->begin(r) == BO_OK;
       }
       (void)r->ops->event_last_id(r, &last);
-      if (atomic_load(&a->keep->copying)) {
+      if (atomic_load(&a->keep->cycle)) {
         (void)r->ops->commit(r);
         open = false;
       }
