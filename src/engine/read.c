@@ -82,13 +82,12 @@ static void sb_incoming(bo_strbuf *sb, const bo_incomings *in) {
 
 /* Substitutes that can ship now (only when this SKU has nothing available). */
 static void sb_substitutes(bo_strbuf *sb, bo_engine *e, const bo_sku *sku) {
-  if (sku->n_substitutes == 0) {
-    bo_sb_str(sb, ",\"substitutes\":[]");
-    return;
+  char *text = NULL; /* none named: no array to build */
+  if (sku->n_substitutes > 0) {
+    json_t *subs = substitutes_json(e, sku, 1);
+    text = subs ? json_dumps(subs, JSON_COMPACT) : NULL;
+    json_decref(subs);
   }
-  json_t *subs = substitutes_json(e, sku, 1);
-  char *text = subs ? json_dumps(subs, JSON_COMPACT) : NULL;
-  json_decref(subs);
   bo__sb_key(sb, "substitutes");
   bo_sb_str(sb, text ? text : "[]");
   free(text);
