@@ -14,6 +14,14 @@
 
 #include "../../src/common/strbuf.h"
 
+/* Takes sb's text and checks it is `want`. */
+static void expect_text(bo_strbuf *sb, const char *want) {
+  char *got = bo_sb_take(sb);
+  assert_non_null(got);
+  assert_string_equal(got, want);
+  free(got);
+}
+
 /* Pieces of 0..37 bytes up to 10,000 bytes: every growth boundary is
  * crossed by appends of all sizes, and the text is the same as a plain copy. */
 static void test_appends_across_growth_keep_every_byte(void **state) {
@@ -68,10 +76,7 @@ static void test_numbers_in_place(void **state) {
   *p++ = ':';
   p = bo_dec(p, -7);
   bo_sb_wrote(&sb, p);
-  char *got = bo_sb_take(&sb);
-  assert_string_equal(got, "0,9,10,-1,1234567890123,9223372036854775807,"
-                           "-9223372036854775808,42:-7");
-  free(got);
+  expect_text(&sb, "0,9,10,-1,1234567890123,9223372036854775807,-9223372036854775808,42:-7");
 }
 
 static void test_json_strings_are_escaped(void **state) {
@@ -82,19 +87,14 @@ static void test_json_strings_are_escaped(void **state) {
   bo_sb_json_str(&sb, "tab\there\nnl\x01");
   bo_sb_json_str(&sb, "caf\xc3\xa9 \xe2\x80\x93"); /* UTF-8 passes as it is */
   bo_sb_json_str(&sb, "");
-  char *got = bo_sb_take(&sb);
-  assert_string_equal(got, "\"plain\"\"a\\\"b\\\\c\"\"tab\\u0009here\\u000anl\\u0001\""
-                           "\"caf\xc3\xa9 \xe2\x80\x93\"\"\"");
-  free(got);
+  expect_text(&sb, "\"plain\"\"a\\\"b\\\\c\"\"tab\\u0009here\\u000anl\\u0001\""
+                   "\"caf\xc3\xa9 \xe2\x80\x93\"\"\"");
 }
 
 static void test_an_empty_buffer_gives_an_empty_text(void **state) {
   (void)state;
   bo_strbuf sb = {0};
-  char *got = bo_sb_take(&sb);
-  assert_non_null(got);
-  assert_string_equal(got, "");
-  free(got);
+  expect_text(&sb, "");
 }
 
 /* Once an allocation failed the text is incomplete: whatever is appended
