@@ -43,15 +43,14 @@ struct bo_server {
  * A server thread's read-only engine. Its read transaction stays open from
  * one request to the next while the writer commits nothing (a transaction's
  * start and end cost SQLite three system calls, dear on a VM: ~12 % of the
- * server's CPU per availability read here): `commits` is the writer's count
- * when the snapshot began,
- * and a request that finds the count moved begins a new one, so it sees every
- * write answered before it arrived. Any snapshot on the log keeps it from
- * starting over, and an old one from being copied: while a checkpoint cycle
- * runs (bo_writer.cycle) a request ends its snapshot, and the
- * checkpointer ends those of idle threads before each pass
- * (end_idle_snapshots). `mu` is held by
- * the thread for a request and by the checkpointer for the end.
+ * server's CPU per availability read here). `commits` is the writer's count
+ * when the snapshot began; a request that finds the count moved begins a new
+ * one, so it sees every write answered before it arrived. Any snapshot on
+ * the log keeps it from starting over, and an old one from being copied:
+ * while a checkpoint cycle runs (bo_writer.cycle) a request ends its
+ * snapshot, and the checkpointer ends those of idle threads before each pass
+ * (end_idle_snapshots). `mu` is held by the thread for a request and by the
+ * checkpointer for the end.
  */
 typedef struct reader {
   bo_engine e;
