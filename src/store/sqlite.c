@@ -347,7 +347,8 @@ static bo_rc get_int64(bo_store *st, int id, const char *key, int64_t *out) {
  * (it cannot while frames keep arriving behind the checkpointer). The limit
  * must exceed what one batch logs (~150-400 frames at 64-256 connections):
  * at 128 the writer almost never caught up under load, and the log grew to
- * 1.2-1.8 GB in 10 s of orders instead of starting over at ~256 MB. */
+ * 1.2-1.8 GB in 10 s of orders instead of starting over at ~256 MB (with
+ * 65,536-frame cycles). */
 #define BO__CATCH_UP_FRAMES 512
 
 static void catch_up_log(sqlite_store *s) {
@@ -441,7 +442,7 @@ static bo_rc sq_checkpoint(bo_store *st) {
 /* The writer checkpoints itself only when the log grows past this many
  * frames (4 KiB each): the writer thread's checkpointer normally copies it
  * well before, off the writer's path (writer.c). */
-#define BO__CHECKPOINT_BACKSTOP "262144"
+#define BO__CHECKPOINT_BACKSTOP "1048576"
 
 /* --- meta ----------------------------------------------------------------- */
 
@@ -2193,8 +2194,9 @@ bo_rc bo_store_sqlite_open(const char *path, bo_store_mode mode, bo_store **out,
     }
     sqlite3_wal_hook(s->db, on_wal_commit, s);
     rc = migrate(s->db, err);
+    /* the checkpointer writes the database back in slices (walbuf.h) */
     if (!rc && sqlite3_open_v2(path, &s->ckpt_db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_NOMUTEX,
-                               NULL) != SQLITE_OK)
+                               vfs ? BO_WALBUF_PACED_VFS : NULL) != SQLITE_OK)
       rc = bo_err_set(err, BO_E_STORE, "db", "cannot open database \"%s\" for checkpoints: %s",
                       path, s->ckpt_db ? sqlite3_errmsg(s->ckpt_db) : "out of memory");
     if (!rc) rc = exec_sql(s->ckpt_db, "PRAGMA synchronous=NORMAL;");

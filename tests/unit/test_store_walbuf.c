@@ -7,7 +7,9 @@
  * every committed row is visible to the other connection as soon as the
  * commit returns; a transaction larger than the page cache (frames written
  * before the commit, some rewritten) stays whole; a write that fails fails
- * its commit and leaves the database as it was.
+ * its commit and leaves the database as it was. A checkpoint through the
+ * paced VFS writes back each 1 MiB slice it dirtied once (a short one none),
+ * and what it copied is in the database file.
  */
 #include <stdarg.h>
 #include <stddef.h>
@@ -162,10 +164,54 @@ static void a_failed_write_fails_the_commit_and_changes_nothing(void **state) {
   assert_int_equal(one(p->r, "SELECT count(*) FROM t"), rows + 500);
 }
 
+static void a_paced_checkpoint_writes_back_each_dirty_slice_once(void **state) {
+  pair *p = *state;
+  sqlite3 *c;
+  assert_int_equal(sqlite3_open_v2(PATH, &c, SQLITE_OPEN_READWRITE, BO_WALBUF_PACED_VFS),
+                   SQLITE_OK);
+  exec(c, "PRAGMA synchronous=NORMAL"); /* the checkpointer's setting: it syncs the database */
+  exec(c, "PRAGMA wal_checkpoint(PASSIVE)"); /* what earlier tests logged */
+  const long long rows = one(p->r, "SELECT count(*) FROM t");
+  assert_int_equal(insert_rows(p->w, 500000, 24000), SQLITE_OK); /* ~24 MB at the end of the file */
+  long long before = bo_walbuf_paced_slices();
+  sqlite3_stmt *st;
+  assert_int_equal(sqlite3_prepare_v2(c, "PRAGMA wal_checkpoint(PASSIVE)", -1, &st, NULL),
+                   SQLITE_OK);
+  assert_int_equal(sqlite3_step(st), SQLITE_ROW);
+  const int busy = sqlite3_column_int(st, 0), logged = sqlite3_column_int(st, 1),
+            copied = sqlite3_column_int(st, 2);
+  sqlite3_finalize(st);
+  assert_int_equal(busy, 0);
+  assert_int_equal(copied, logged); /* all of it */
+  const long long slices = bo_walbuf_paced_slices() - before;
+  const long long db_bytes = file_bytes(PATH);
+  assert_true(db_bytes >= 24 * 1000 * 1000);
+  assert_true(slices >= 22);                   /* at least the new rows' slices */
+  assert_true(slices <= (db_bytes >> 20) + 1); /* and each slice once */
+  /* nothing new: nothing to write back */
+  before = bo_walbuf_paced_slices();
+  exec(c, "PRAGMA wal_checkpoint(PASSIVE)");
+  assert_int_equal(bo_walbuf_paced_slices() - before, 0);
+  /* a short pass (a few slices) is left to the sync, unpaced */
+  assert_int_equal(insert_rows(p->w, 530000, 3), SQLITE_OK);
+  exec(c, "PRAGMA wal_checkpoint(PASSIVE)");
+  assert_int_equal(bo_walbuf_paced_slices() - before, 0);
+  /* the copy is in the database file: a connection that ignores the log
+   * (the log restarted empty) reads every row */
+  exec(p->w, "PRAGMA wal_checkpoint(TRUNCATE)");
+  char wal[256];
+  snprintf(wal, sizeof wal, "%s-wal", PATH);
+  assert_int_equal(file_bytes(wal), 0);
+  assert_int_equal(one(c, "SELECT count(*) FROM t"), rows + 24003);
+  assert_int_equal(one(c, "SELECT count(*) FROM t WHERE id >= 500000"), 24003);
+  sqlite3_close(c);
+}
+
 int main(void) {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test(commits_are_gathered_and_visible),
       cmocka_unit_test(a_transaction_larger_than_the_cache_stays_whole),
+      cmocka_unit_test(a_paced_checkpoint_writes_back_each_dirty_slice_once),
       cmocka_unit_test(a_failed_write_fails_the_commit_and_changes_nothing),
   };
   return cmocka_run_group_tests(tests, setup, teardown);
