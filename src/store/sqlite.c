@@ -472,8 +472,7 @@ static bo_rc sq_checkpoint(bo_store *st) {
     return BO_OK;
   int log = 0, done = 0;
   const int rc = sqlite3_wal_checkpoint_v2(s->ckpt_db, NULL, SQLITE_CHECKPOINT_PASSIVE, &log, &done);
-  if (rc == SQLITE_BUSY) return BO_OK; /* the writer is copying: nothing learnt */
-  if (rc != SQLITE_OK) {
+  if (rc != SQLITE_OK && rc != SQLITE_BUSY) {
     log_error(s->ckpt_db, "checkpoint");
     return BO_E_STORE;
   }

@@ -265,19 +265,20 @@ static void test_a_kept_snapshot_lets_the_log_start_over(void **state) {
 }
 
 /* Batches logged back to back, each larger than the writer's base
- * catch-up limit (src/store/sqlite.c, catch_up_log): 1,600 jobs with up to
+ * catch-up limit (src/store/sqlite.c, catch_up_log): 3,200 jobs with up to
  * 48 unanswered, so the writer commits up to ~1,150 frames a batch while
- * the last one is flushed and the checkpointer copies behind it (158 MB in
- * all). The limit must follow the batches. Seen on a Xeon: 5-31 restarts
- * and at most 100 MB of log (2-5 and up to 101 MB under two CPU hogs);
- * with a fixed limit of 512 frames, 0-1 restarts and 110-159 MB. */
+ * the last one is flushed and the checkpointer copies behind it (316 MB in
+ * all). The limit must follow the batches: the log starts over again and
+ * again and never holds three quarters of what was logged. Seen on a Xeon:
+ * 4-13 restarts and at most 180 MB of log; with a fixed limit of 512
+ * frames, 0-1 restarts and nearly all of it. */
 static void test_the_log_starts_over_under_large_batches(void **state) {
   (void)state;
-  static const load big = {.jobs = 1600, .wave = 8, .in_flight = 48};
+  static const load big = {.jobs = 3200, .wave = 8, .in_flight = 48};
   long long wal_max = 0;
   const int64_t restarts = run_load(&big, NULL, false, &wal_max);
   assert_true(restarts >= 2);
-  assert_true(wal_max < 120LL * 1000 * 1000);
+  assert_true(wal_max < 240LL * 1000 * 1000);
 }
 
 int main(void) {
