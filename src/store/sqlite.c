@@ -349,16 +349,16 @@ static bo_rc get_int64(bo_store *st, int id, const char *key, int64_t *out) {
  * checkpoint that reaches the end lets that transaction start the log over
  * (it cannot while frames keep arriving behind the checkpointer).
  *
- * The writer's pause, mostly the database file's fsync, grows with what it
- * copies (6-12 ms for 40-220 frames, 50-90 ms for 670-940 here), so it
- * takes its chance only when little is left: at most 512 frames, or, when
- * batches are larger, as much as the largest recent commit logged (up to
- * 8,192), since what is left includes the batches committed during the
- * checkpointer's pass. Below that the writer never catches up and the log
- * grows on: at a fixed 128 frames, to 1.2-1.8 GB in 10 s of orders at 64
- * connections; at a fixed 512, to 2.2-3.9 GB in 20 s at 256 connections on
- * a Xeon whose batches log 600-3,000 frames, at two thirds of the order
- * rate. Should the checkpointer fall behind for good, the limit doubles
+ * The writer's pause, mostly the database file's fsync, was 4-90 ms here
+ * and tends to grow with what it copies (6-12 ms for 40-220 frames in one
+ * trace, 50-90 ms for 670-940 in another), so it takes its chance only
+ * when little is left: at most 512 frames, or, when batches are larger, as
+ * much as the largest recent commit logged (up to 8,192), since what is
+ * left includes the batches committed during the checkpointer's pass.
+ * Below that the writer never catches up and the log grows on: at a fixed
+ * 128 frames, to 1.2-1.8 GB in 10 s of orders at 64 connections; at a fixed
+ * 512, to 2.2-3.9 GB in 20 s at 256 connections on a Xeon whose batches log
+ * 600-3,000 frames, at two thirds of the order rate. Should the checkpointer fall behind for good, the limit doubles
  * after every BO__CATCH_UP_PATIENCE chances missed in a row, until the
  * writer copies whatever is left: one long pause rather than a log without
  * end. */

@@ -270,7 +270,7 @@ static void test_a_kept_snapshot_lets_the_log_start_over(void **state) {
  * the last one is flushed and the checkpointer copies behind it (316 MB in
  * all). The limit must follow the batches: the log starts over again and
  * again and never holds three quarters of what was logged. Seen on a Xeon:
- * 4-13 restarts and at most 180 MB of log; with a fixed limit of 512
+ * 4-14 restarts and at most 180 MB of log; with a fixed limit of 512
  * frames, 0-1 restarts and nearly all of it. */
 static void test_the_log_starts_over_under_large_batches(void **state) {
   (void)state;
