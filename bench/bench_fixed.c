@@ -1,8 +1,8 @@
 /*
  * bench_fixed.c — the limit of the HTTP library: libmicrohttpd answering a
  * fixed small JSON response with no work behind it, in the threading mode
- * of src/http/server.c (internal polling thread pool, epoll, suspend/resume
- * allowed, turbo). The request is answered on the second call of the access
+ * and with the options of src/http/server.c (internal polling thread pool,
+ * epoll, suspend/resume allowed, turbo; 16 KiB a connection). The request is answered on the second call of the access
  * handler, as the documented two-phase pattern wants.
  *
  *   bench_fixed [--port N] [--threads N]     (port 0 picks one; printed on stdout)
@@ -61,7 +61,9 @@ int main(int argc, char **argv) {
           MHD_USE_TURBO,
       0, NULL, NULL, on_request, NULL, MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&addr,
       MHD_OPTION_THREAD_POOL_SIZE, threads ? threads : 2u, MHD_OPTION_CONNECTION_TIMEOUT, 120u,
-      MHD_OPTION_CONNECTION_LIMIT, 4000u, MHD_OPTION_LISTEN_BACKLOG_SIZE, 1024u, MHD_OPTION_END);
+      MHD_OPTION_CONNECTION_LIMIT, 4000u, MHD_OPTION_LISTEN_BACKLOG_SIZE, 1024u,
+      /* the server's memory per connection (BO_HTTP_CONN_MEMORY in src/http/server.c) */
+      MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)16384, MHD_OPTION_END);
   if (!d) {
     fprintf(stderr, "bench_fixed: cannot listen on port %u\n", port);
     return 1;

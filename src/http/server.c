@@ -25,6 +25,12 @@
 
 /* the access log's lines reach stderr in blocks at most this late */
 #define BO_ACCESS_LOG_FLUSH_MS 100
+/* libmicrohttpd's memory per connection (its default is 32 KiB), which it
+ * clears after every request: 16 KiB still takes a request's headers up to
+ * ~14 KB (431 beyond; bodies are copied out as they arrive) and saves ~1 us
+ * of server CPU per request (availability reads at 64 connections, 9.1-9.5
+ * against 10.3-11.1 us) */
+#define BO_HTTP_CONN_MEMORY 16384
 
 struct bo_server {
   struct MHD_Daemon *daemon;
@@ -498,6 +504,7 @@ bo_rc bo_server_start(const bo_server_config *cfg, bo_writer *writer, bo_server 
       MHD_OPTION_THREAD_POOL_SIZE, cfg->threads ? cfg->threads : 2u,
       MHD_OPTION_NOTIFY_COMPLETED, on_completed, s, MHD_OPTION_CONNECTION_TIMEOUT, 120u,
       MHD_OPTION_CONNECTION_LIMIT, 4000u, MHD_OPTION_LISTEN_BACKLOG_SIZE, 1024u,
+      MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)BO_HTTP_CONN_MEMORY,
       MHD_OPTION_END);
   if (!s->daemon)
     return start_failed(s, bo_err_set(err, BO_E_UNAVAILABLE, "listen", "cannot listen on %s:%d",

@@ -112,6 +112,18 @@ def test_body_over_1_mib_is_413_and_server_still_answers(seeded):
     assert seeded.get("/v1/skus/DOLL-1").status_code == 200
 
 
+def test_request_headers_of_12_kb_are_answered_and_of_64_kb_refused(seeded):
+    # the connection's memory pool (server.c) bounds what a request's headers
+    # may take: 12 KB of them are answered, 64 KB refused with 431, and the
+    # server goes on answering
+    r = seeded.post("/v1/quotes", json={"lines": [{"sku": "DOLL-1", "qty": 1}]},
+                    headers={"X-Pad": "x" * 12000})
+    assert r.status_code == 200, r.text[:300]
+    r = seeded.get("/v1/skus/DOLL-1", headers={"X-Pad": "x" * 65536})
+    assert r.status_code == 431
+    assert seeded.get("/v1/skus/DOLL-1").status_code == 200
+
+
 def test_body_of_exactly_1_mib_is_not_413(seeded):
     # a valid quote padded with whitespace to exactly 1 MiB is answered normally
     text = json.dumps({"lines": [{"sku": "DOLL-1", "qty": 1}]}).ljust(1024 * 1024)
