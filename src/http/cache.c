@@ -1,9 +1,12 @@
 /*
  * cache.c — see cache.h.
  *
- * Each set holds BO_CACHE_WAYS entries, the most recently used first, and a
- * generation that every drop of a key of the set increments. Sets share 256
- * locks by index. Dropping everything bumps an epoch that entries carry.
+ * Each set holds BO_CACHE_WAYS entries, the most recently used first, with
+ * their keys' hashes beside them (a lookup reads the set, and only the entry
+ * whose hash matches), and a generation that every drop of a key of the set
+ * increments. Sets share 256 locks by index; a set counts its hits and
+ * misses under its lock (no counter shared by every thread). Dropping
+ * everything bumps an epoch that entries carry.
  */
 #include "cache.h"
 
@@ -15,7 +18,6 @@
 #define LOCKS 256
 
 typedef struct entry {
-  uint64_t hash;
   uint64_t epoch;
   int32_t day;
   size_t len;
@@ -25,14 +27,16 @@ typedef struct entry {
 
 typedef struct set {
   uint64_t gen;
-  entry *way[BO_CACHE_WAYS]; /* the used ones first, most recently used first */
+  uint64_t hits, misses;
+  uint64_t hash[BO_CACHE_WAYS]; /* of way[i]'s key */
+  entry *way[BO_CACHE_WAYS];    /* the used ones first, most recently used first */
 } set;
 
 struct bo_cache {
   size_t mask;
   set *sets;
   _Atomic uint64_t epoch;
-  _Atomic uint64_t hits, misses, entries, bytes;
+  _Atomic uint64_t entries, bytes;
   pthread_mutex_t locks[LOCKS];
 };
 
@@ -77,15 +81,18 @@ void bo_cache_free(bo_cache *c) {
 
 static pthread_mutex_t *lock_of(bo_cache *c, size_t si) { return &c->locks[si % LOCKS]; }
 
-static bool holds(const entry *e, uint64_t h, const char *key) {
-  return e && e->hash == h && strcmp(e->key, key) == 0;
+static bool holds(const set *s, int w, uint64_t h, const char *key) {
+  return s->way[w] && s->hash[w] == h && strcmp(s->way[w]->key, key) == 0;
 }
 
 /* Moves way w of s to the front, the ones before it one place back. */
 static void to_front(set *s, int w) {
   entry *e = s->way[w];
+  const uint64_t h = s->hash[w];
   memmove(&s->way[1], &s->way[0], (size_t)w * sizeof s->way[0]);
+  memmove(&s->hash[1], &s->hash[0], (size_t)w * sizeof s->hash[0]);
   s->way[0] = e;
+  s->hash[0] = h;
 }
 
 char *bo_cache_get(bo_cache *c, const char *key, int32_t day, size_t *len, bo_cache_ticket *t) {
@@ -97,8 +104,9 @@ char *bo_cache_get(bo_cache *c, const char *key, int32_t day, size_t *len, bo_ca
   pthread_mutex_lock(mu);
   const uint64_t epoch = atomic_load(&c->epoch);
   for (int w = 0; w < BO_CACHE_WAYS && s->way[w] && !out; w++) {
-    entry *e = s->way[w];
-    if (!holds(e, h, key) || e->day != day || e->epoch != epoch) continue;
+    if (!holds(s, w, h, key)) continue;
+    const entry *e = s->way[w];
+    if (e->day != day || e->epoch != epoch) break; /* a key is kept once */
     if ((out = malloc(e->len + 1))) {
       memcpy(out, e->data, e->len + 1);
       *len = e->len;
@@ -106,8 +114,11 @@ char *bo_cache_get(bo_cache *c, const char *key, int32_t day, size_t *len, bo_ca
     }
   }
   *t = (bo_cache_ticket){.set = si, .gen = s->gen, .epoch = epoch};
+  if (out)
+    s->hits++;
+  else
+    s->misses++;
   pthread_mutex_unlock(mu);
-  atomic_fetch_add(out ? &c->hits : &c->misses, 1);
   return out;
 }
 
@@ -119,7 +130,7 @@ void bo_cache_put(bo_cache *c, const bo_cache_ticket *t, const char *key, int32_
   const size_t klen = strlen(key);
   entry *e = malloc(sizeof *e + len + klen + 2);
   if (!e) return;
-  *e = (entry){.hash = h, .epoch = t->epoch, .day = day, .len = len};
+  *e = (entry){.epoch = t->epoch, .day = day, .len = len};
   memcpy(e->data, body, len);
   e->data[len] = '\0';
   e->key = e->data + len + 1;
@@ -131,9 +142,10 @@ void bo_cache_put(bo_cache *c, const bo_cache_ticket *t, const char *key, int32_
   if (s->gen == t->gen && atomic_load(&c->epoch) == t->epoch) {
     /* replace this key's entry if kept, else the least recently used */
     int w = 0;
-    while (w < BO_CACHE_WAYS - 1 && s->way[w] && !holds(s->way[w], h, key)) w++;
+    while (w < BO_CACHE_WAYS - 1 && s->way[w] && !holds(s, w, h, key)) w++;
     gone = s->way[w];
     s->way[w] = e;
+    s->hash[w] = h;
     to_front(s, w);
     atomic_fetch_add(&c->entries, 1);
     atomic_fetch_add(&c->bytes, sizeof *e + len + klen + 2);
@@ -158,9 +170,11 @@ void bo_cache_drop(bo_cache *c, const char *key) {
   pthread_mutex_lock(mu);
   s->gen++;
   for (int w = 0; w < BO_CACHE_WAYS && s->way[w]; w++)
-    if (holds(s->way[w], h, key)) { /* a key is kept once: close the gap */
+    if (holds(s, w, h, key)) { /* a key is kept once: close the gap */
       gone = s->way[w];
-      memmove(&s->way[w], &s->way[w + 1], (size_t)(BO_CACHE_WAYS - 1 - w) * sizeof s->way[0]);
+      const size_t after = (size_t)(BO_CACHE_WAYS - 1 - w);
+      memmove(&s->way[w], &s->way[w + 1], after * sizeof s->way[0]);
+      memmove(&s->hash[w], &s->hash[w + 1], after * sizeof s->hash[0]);
       s->way[BO_CACHE_WAYS - 1] = NULL;
       break;
     }
@@ -169,6 +183,13 @@ void bo_cache_drop(bo_cache *c, const char *key) {
 }
 
 bo_cache_stats bo_cache_stats_get(bo_cache *c) {
-  return (bo_cache_stats){.hits = atomic_load(&c->hits), .misses = atomic_load(&c->misses),
-                          .entries = atomic_load(&c->entries), .bytes = atomic_load(&c->bytes)};
+  bo_cache_stats st = {.entries = atomic_load(&c->entries), .bytes = atomic_load(&c->bytes)};
+  for (size_t i = 0; i <= c->mask; i++) {
+    pthread_mutex_t *mu = lock_of(c, i);
+    pthread_mutex_lock(mu);
+    st.hits += c->sets[i].hits;
+    st.misses += c->sets[i].misses;
+    pthread_mutex_unlock(mu);
+  }
+  return st;
 }
