@@ -56,3 +56,17 @@ def test_access_log_lines_come_out_while_running_and_all_at_stop(bo):
     assert len(lines) == 300
     assert all(l.startswith("GET /v1/skus/LOG-2 404 ") for l in lines)  # whole lines
     bo.start()
+
+
+def test_a_second_server_on_the_same_port_is_refused(bo, tmp_path):
+    # a second server on the port of a running one fails to start (it must
+    # not share the port, answering half the requests from another database)
+    import subprocess
+    other = tmp_path / "other.db"
+    res = subprocess.run([bo.binary, "serve", "--db", str(other), "--listen",
+                          f"127.0.0.1:{bo.port}", "--admin-token", "x"],
+                         capture_output=True, text=True, timeout=30)
+    assert res.returncode != 0
+    assert "cannot listen" in res.stderr
+    assert bo.get("/healthz").status_code == 200
+
