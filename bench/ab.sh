@@ -47,7 +47,7 @@ for _ in $(seq "${BENCH_AB_ROUNDS:-2}"); do
     printf '%-28s %s c=%s: ' "$dir" "$W" "$C"
     echo "${out:-{\}}" | "$PY" -c 'import json,sys
 r = json.load(sys.stdin)
-print("no result" if not r else "%8.0f req/s  p50 %6.2f ms  p99 %7.2f ms  non-2xx %d" %
-      (r["rps"], r["p50_us"] / 1e3, r["p99_us"] / 1e3, r["err_status"]))'
+print("no result" if not r else "%8.0f req/s  p50 %6.2f ms  p99 %7.2f ms  p99.9 %7.2f ms  non-2xx %d" %
+      (r["rps"], r["p50_us"] / 1e3, r["p99_us"] / 1e3, r["p999_us"] / 1e3, r["err_status"]))'
   done
 done
