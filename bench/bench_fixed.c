@@ -2,8 +2,9 @@
  * bench_fixed.c — the limit of the HTTP library: libmicrohttpd answering a
  * fixed small JSON response with no work behind it, in the threading mode
  * and with the options of src/http/server.c (internal polling thread pool,
- * epoll, suspend/resume allowed, turbo; 16 KiB a connection). The request is answered on the second call of the access
- * handler, as the documented two-phase pattern wants.
+ * epoll, suspend/resume allowed, turbo; BO_HTTP_CONN_MEMORY a connection).
+ * The request is answered on the second call of the access handler, as the
+ * documented two-phase pattern wants.
  *
  *   bench_fixed [--port N] [--threads N]     (port 0 picks one; printed on stdout)
  *
@@ -15,6 +16,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+
+#include "core/limits.h"
 
 static const char body[] = "{\"status\":\"ok\"}";
 static struct MHD_Response *fixed;
@@ -62,8 +65,7 @@ int main(int argc, char **argv) {
       0, NULL, NULL, on_request, NULL, MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&addr,
       MHD_OPTION_THREAD_POOL_SIZE, threads ? threads : 2u, MHD_OPTION_CONNECTION_TIMEOUT, 120u,
       MHD_OPTION_CONNECTION_LIMIT, 4000u, MHD_OPTION_LISTEN_BACKLOG_SIZE, 1024u,
-      /* the server's memory per connection (BO_HTTP_CONN_MEMORY in src/http/server.c) */
-      MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)16384, MHD_OPTION_END);
+      MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)BO_HTTP_CONN_MEMORY, MHD_OPTION_END);
   if (!d) {
     fprintf(stderr, "bench_fixed: cannot listen on port %u\n", port);
     return 1;

@@ -8,6 +8,12 @@
 #define BO_LIMITS_H
 
 #define BO_BODY_BYTES_MAX (1024 * 1024)   /* request body, 413 beyond */
+/* libmicrohttpd's memory per connection (its default is 32 KiB), which it
+ * clears after every request: 16 KiB still takes a request's headers up to
+ * ~14 KB (431 beyond; bodies are copied out as they arrive) and saves ~1 us
+ * of server CPU per request (availability reads at 64 connections, 9.1-9.5
+ * against 10.3-11.1 us) */
+#define BO_HTTP_CONN_MEMORY 16384
 #define BO_SKU_ID_LEN_MAX 64              /* SKU ids: 1..64 of [A-Za-z0-9._-] */
 #define BO_ID_LEN_MAX 64                  /* order, PO, supplier, customer ids */
 #define BO_NAME_LEN_MAX 200               /* display names */

@@ -25,12 +25,6 @@
 
 /* the access log's lines reach stderr in blocks at most this late */
 #define BO_ACCESS_LOG_FLUSH_MS 100
-/* libmicrohttpd's memory per connection (its default is 32 KiB), which it
- * clears after every request: 16 KiB still takes a request's headers up to
- * ~14 KB (431 beyond; bodies are copied out as they arrive) and saves ~1 us
- * of server CPU per request (availability reads at 64 connections, 9.1-9.5
- * against 10.3-11.1 us) */
-#define BO_HTTP_CONN_MEMORY 16384
 
 struct bo_server {
   struct MHD_Daemon *daemon;

@@ -358,10 +358,10 @@ static bo_rc get_int64(bo_store *st, int id, const char *key, int64_t *out) {
  * Below that the writer never catches up and the log grows on: at a fixed
  * 128 frames, to 1.2-1.8 GB in 10 s of orders at 64 connections; at a fixed
  * 512, to 2.2-3.9 GB in 20 s at 256 connections on a Xeon whose batches log
- * 600-3,000 frames, at two thirds of the order rate. Should the checkpointer fall behind for good, the limit doubles
- * after every BO__CATCH_UP_PATIENCE chances missed in a row, until the
- * writer copies whatever is left: one long pause rather than a log without
- * end. */
+ * 600-3,000 frames, at two thirds of the order rate. Should the
+ * checkpointer fall behind for good, the limit doubles after every
+ * BO__CATCH_UP_PATIENCE chances missed in a row, until the writer copies
+ * whatever is left: one long pause rather than a log without end. */
 #define BO__CATCH_UP_FRAMES 512
 #define BO__CATCH_UP_FRAMES_BATCHES 8192 /* 32 MiB: a single large commit asks no more */
 #define BO__CATCH_UP_PATIENCE 8
@@ -468,7 +468,8 @@ static bo_rc sq_checkpoint(bo_store *st) {
    * batch behind: what it left is the writer's to copy at its next
    * transaction, and a pass now would take the checkpoint from under it */
   const int limit = catch_up_limit(s);
-  if (atomic_load(&s->ckpt_fresh) && limit > BO__CATCH_UP_FRAMES && sq_log_pending(st) <= limit)
+  if (limit > BO__CATCH_UP_FRAMES && atomic_load(&s->ckpt_fresh) &&
+      sq_log_pending(st) <= limit)
     return BO_OK;
   int log = 0, done = 0;
   const int rc = sqlite3_wal_checkpoint_v2(s->ckpt_db, NULL, SQLITE_CHECKPOINT_PASSIVE, &log, &done);

@@ -69,4 +69,3 @@ def test_a_second_server_on_the_same_port_is_refused(bo, tmp_path):
     assert res.returncode != 0
     assert "cannot listen" in res.stderr
     assert bo.get("/healthz").status_code == 200
-
