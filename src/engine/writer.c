@@ -29,10 +29,12 @@
 #define BO_CHECKPOINT_TAIL_FRAMES 64 /* left to the writer (under sqlite.c's catch-up limit) */
 #define BO_CHECKPOINT_PASSES_MAX 16
 
-/* Runs the jobs of one batch in one transaction; returns the commit result. */
-static bo_rc run_batch(bo_writer *w, bo_job *jobs) {
+/* Runs the jobs of one batch in one transaction, each in a savepoint of
+ * its own or (savepoints false) without; returns the commit's result.
+ * Without savepoints, a job that fails after writing rolls the batch back
+ * and sets *again. */
+static bo_rc run_jobs(bo_writer *w, bo_job *jobs, int64_t now, bool savepoints, bool *again) {
   bo_store *st = w->engine->st;
-  const int64_t now = bo_clock_now(w->clock);
   bo_rc rc = st->ops->begin(st);
   if (rc) return rc;
   if (w->tick && st->ops->savepoint(st) == BO_OK) {
@@ -42,12 +44,34 @@ static bo_rc run_batch(bo_writer *w, bo_job *jobs) {
       st->ops->rollback_to(st);
   }
   for (bo_job *j = jobs; j && !rc; j = j->next) {
-    if ((rc = st->ops->savepoint(st))) break;
+    if (savepoints) {
+      if ((rc = st->ops->savepoint(st))) break;
+      j->rc = j->run(j, w->engine, now);
+      rc = j->rc ? st->ops->rollback_to(st) : st->ops->release(st);
+      continue;
+    }
+    const int64_t mark = st->ops->write_mark(st);
     j->rc = j->run(j, w->engine, now);
-    rc = j->rc ? st->ops->rollback_to(st) : st->ops->release(st);
+    if (j->rc && (mark < 0 || st->ops->write_mark(st) != mark)) {
+      st->ops->rollback(st);
+      *again = true;
+      return BO_OK;
+    }
   }
   if (!rc) rc = st->ops->commit(st);
   if (rc) st->ops->rollback(st);
+  return rc;
+}
+
+bo_rc bo_writer_run_batch(bo_writer *w, bo_job *jobs) {
+  const int64_t now = bo_clock_now(w->clock);
+  bool again = false;
+  bo_rc rc = run_jobs(w, jobs, now, !w->engine->st->ops->write_mark, &again);
+  if (again) {
+    for (bo_job *j = jobs; j; j = j->next)
+      if (j->reset) j->reset(j);
+    rc = run_jobs(w, jobs, now, true, &again);
+  }
   atomic_fetch_add(&w->commits, 1);
   return rc;
 }
@@ -144,14 +168,14 @@ static void *writer_main(void *arg) {
     if (!w->head) { /* idle: a batch of no job still runs the periodic tick */
       pthread_mutex_unlock(&w->mu);
       if (w->tick) {
-        run_batch(w, NULL);
+        bo_writer_run_batch(w, NULL);
         tell_changes(w);
       }
       continue;
     }
     bo_job *jobs = take_batch(w);
     pthread_mutex_unlock(&w->mu);
-    const bo_rc commit = run_batch(w, jobs);
+    const bo_rc commit = bo_writer_run_batch(w, jobs);
     tell_changes(w);
     uint64_t n = 0;
     for (bo_job *j = jobs; j; j = j->next, n++)

@@ -337,6 +337,17 @@ static bo_rc job_run(bo_job *job, bo_engine *e, int64_t now) {
   return BO_OK;
 }
 
+/* Before the writer runs the job again (see writer.h): no answer yet. */
+static void job_reset(bo_job *job) {
+  bo_req *r = (bo_req *)((char *)job - offsetof(bo_req, job));
+  json_decref(r->resp);
+  free(r->resp_text);
+  r->resp = NULL;
+  r->resp_text = NULL;
+  r->status = 0;
+  r->err = (bo_err){0};
+}
+
 static void job_done(bo_job *job, bo_rc rc) {
   bo_req *r = (bo_req *)((char *)job - offsetof(bo_req, job));
   if (rc && !r->err.rc) bo_err_set(&r->err, rc, "", "the change could not be committed");
@@ -428,6 +439,7 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
   dispatch(s, r);
   if (r->err.rc || !r->write) return respond(r);
   r->job.run = job_run;
+  r->job.reset = job_reset;
   r->job.done = job_done;
   r->suspended = true;
   MHD_suspend_connection(conn);

@@ -414,6 +414,11 @@ static bo_rc sq_rollback_to(bo_store *st) {
   return rc ? rc : exec_stmt(st, S_RELEASE);
 }
 
+static int64_t sq_write_mark(bo_store *st) {
+  sqlite3 *db = SQ(st)->db;
+  return sqlite3_get_autocommit(db) ? -1 : sqlite3_total_changes64(db);
+}
+
 /* Commits are written with synchronous=NORMAL (no fsync); the writer's
  * syncer calls this before it acknowledges them. An fdatasync of the WAL
  * makes every frame written so far durable: with the commit frames, WAL
@@ -2054,6 +2059,7 @@ static const bo_store_ops sqlite_ops = {
     .savepoint = sq_savepoint,
     .release = sq_release,
     .rollback_to = sq_rollback_to,
+    .write_mark = sq_write_mark,
     .flush = sq_flush,
     .log_pending = sq_log_pending,
     .checkpoint = sq_checkpoint,

@@ -6,7 +6,8 @@
  * interchangeable. The store keeps rows; it makes no domain decision.
  *
  * Transactions: the writer opens one transaction per batch (begin/commit)
- * and one savepoint per request inside it (savepoint/release/rollback_to).
+ * and a savepoint per request inside it (savepoint/release/rollback_to)
+ * when one is needed (see writer.h).
  * Readers use a store opened read-only and see the last commit.
  *
  * Errors: BO_E_NOT_FOUND for a missing row, BO_E_EXISTS for a duplicate
@@ -162,6 +163,10 @@ typedef struct bo_store_ops {
   bo_rc (*savepoint)(bo_store *st);
   bo_rc (*release)(bo_store *st);
   bo_rc (*rollback_to)(bo_store *st);
+  /* A count that moves with every row written in the open transaction, and
+   * -1 once the transaction is gone (a backend may end it on an I/O error):
+   * the writer compares two to learn whether a job that failed wrote. */
+  int64_t (*write_mark)(bo_store *st);
   /* Makes every commit so far durable (the writer commits without waiting
    * for the disk and calls this, from another thread, before answering). */
   bo_rc (*flush)(bo_store *st);

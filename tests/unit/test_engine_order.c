@@ -413,6 +413,91 @@ static void test_writer_answers_after_the_flush(void **state) {
   assert_int_equal(run_job(f), BO_E_EXISTS); /* same id again: refused, still after a flush */
 }
 
+/* --- the writer: a batch whose job fails after writing ----------------------- */
+
+typedef struct batch_job {
+  bo_job job;
+  bo_rc (*fn)(bo_engine *e, void *arg);
+  void *arg;
+  int runs, resets;
+} batch_job;
+
+static bo_rc batch_run(bo_job *j, bo_engine *e, int64_t now) {
+  (void)now;
+  batch_job *b = (batch_job *)j;
+  b->runs++;
+  return b->fn(e, b->arg);
+}
+
+static void batch_reset(bo_job *j) { ((batch_job *)j)->resets++; }
+
+/* Writes (5 units counted in), then refuses: what it wrote must go. */
+static bo_rc wrote_then_refused(bo_engine *e, void *arg) {
+  int64_t five = 5;
+  const bo_rc rc = adjust(e, &five);
+  return rc ? rc : *(bo_rc *)arg;
+}
+
+static bo_rc run_batch_of(faulty *f, batch_job *jobs, int n) {
+  bo_engine e = engine_of(f);
+  bo_clock clock = {.manual = true};
+  bo_clock_set(&clock, T0);
+  bo_writer w = {.engine = &e, .clock = &clock};
+  for (int i = 0; i < n; i++) {
+    jobs[i].job = (bo_job){.next = i + 1 < n ? &jobs[i + 1].job : NULL, .run = batch_run,
+                           .reset = batch_reset};
+  }
+  return bo_writer_run_batch(&w, &jobs[0].job);
+}
+
+/* Jobs run without savepoints; one that fails after writing makes the
+ * batch run again with a savepoint per job: its neighbours still commit,
+ * its writes do not, and a job that fails before writing costs no re-run. */
+static void test_writer_batch_with_a_failed_job(void **state) {
+  faulty *f = *state;
+  assert_int_equal(in_tx(f, make_sku, "DOLL-1"), BO_OK);
+  bo_rc invalid = BO_E_INVALID;
+  batch_job jobs[] = {
+      {.fn = place, .arg = &(order_arg){"B-1", "DOLL-1", 2, 0}},
+      {.fn = place, .arg = &(order_arg){"B-2", "NO-SUCH-SKU", 1, 0}}, /* refused, nothing written */
+      {.fn = place, .arg = &(order_arg){"B-3", "DOLL-1", 3, 0}},
+  };
+  assert_int_equal(run_batch_of(f, jobs, 3), BO_OK);
+  assert_int_equal(jobs[0].job.rc, BO_OK);
+  assert_int_equal(jobs[1].job.rc, BO_E_INVALID);
+  assert_int_equal(jobs[2].job.rc, BO_OK);
+  for (int i = 0; i < 3; i++) { /* once each: no re-run for a refusal */
+    assert_int_equal(jobs[i].runs, 1);
+    assert_int_equal(jobs[i].resets, 0);
+  }
+
+  batch_job again[] = {
+      {.fn = place, .arg = &(order_arg){"B-4", "DOLL-1", 4, 0}},
+      {.fn = wrote_then_refused, .arg = &invalid},
+      {.fn = place, .arg = &(order_arg){"B-5", "DOLL-1", 1, 0}},
+  };
+  assert_int_equal(run_batch_of(f, again, 3), BO_OK);
+  assert_int_equal(again[0].job.rc, BO_OK);
+  assert_int_equal(again[1].job.rc, BO_E_INVALID);
+  assert_int_equal(again[2].job.rc, BO_OK);
+  assert_int_equal(again[0].runs, 2); /* the batch ran again ... */
+  assert_int_equal(again[1].runs, 2);
+  assert_int_equal(again[2].runs, 1); /* ... from the failure on */
+  for (int i = 0; i < 3; i++) assert_int_equal(again[i].resets, 1);
+
+  bo_sku k;
+  assert_int_equal(f->inner->ops->sku_get(f->inner, "DOLL-1", &k), BO_OK);
+  assert_int_equal(k.on_hand, 15); /* the 5 counted in by the failed job are gone */
+  assert_int_equal(k.allocated, 2 + 3 + 4 + 1);
+  bo_order o;
+  const char *kept[] = {"B-1", "B-3", "B-4", "B-5"};
+  for (size_t i = 0; i < sizeof kept / sizeof kept[0]; i++)
+    assert_int_equal(f->inner->ops->order_get(f->inner, kept[i], &o), BO_OK);
+  assert_int_equal(f->inner->ops->order_get(f->inner, "B-2", &o), BO_E_NOT_FOUND);
+  bo_engine e = engine_of(f);
+  assert_int_equal(bo_check(&e, T0, no_violation, NULL), 0);
+}
+
 int main(void) {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test_setup_teardown(test_doll, setup, teardown),
@@ -420,6 +505,7 @@ int main(void) {
       cmocka_unit_test_setup_teardown(test_tier_order, setup, teardown),
       cmocka_unit_test_setup_teardown(test_tick_in_slices, setup, teardown),
       cmocka_unit_test_setup_teardown(test_writer_answers_after_the_flush, setup, teardown),
+      cmocka_unit_test_setup_teardown(test_writer_batch_with_a_failed_job, setup, teardown),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
 }
