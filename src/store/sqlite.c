@@ -31,6 +31,7 @@
 #include "qchunk.h"
 #include "schema_sqlite.h"
 #include "store.h"
+#include "pcache.h"
 #include "walbuf.h"
 
 /* Every statement of the backend: symbol and SQL. */
@@ -2210,8 +2211,12 @@ static bo_rc migrate(sqlite3 *db, bo_err *err) {
 }
 
 /* Process-wide settings, before SQLite initialises itself: no memory
- * statistics (they take a global mutex on every allocation). */
-static void configure_sqlite(void) { sqlite3_config(SQLITE_CONFIG_MEMSTATUS, 0); }
+ * statistics (they take a global mutex on every allocation), and the page
+ * cache without a sweep at every commit (pcache.h). */
+static void configure_sqlite(void) {
+  sqlite3_config(SQLITE_CONFIG_MEMSTATUS, 0);
+  bo_sqlite_pcache_install();
+}
 
 bo_rc bo_store_sqlite_open(const char *path, bo_store_mode mode, bo_store **out, bo_err *err) {
   static pthread_once_t once = PTHREAD_ONCE_INIT;
