@@ -8,7 +8,7 @@
 #      SKUs and 10,000,000 order lines;
 #   2. HTTP over keep-alive on 127.0.0.1 with wrk (1 thread, sharing the
 #      machine's 2 cores with the server, as the targets say), at each
-#      concurrency of BENCH_CONNS: order placement,
+#      concurrency of BENCH_CONNS, each run after a warm-up of its own: order placement,
 #      availability reads and quotes against `backorder serve` on a database
 #      of 100,000 SKUs written directly (bench_seed), and a fixed response
 #      from the same HTTP library with no work (bench_fixed); afterwards
@@ -134,9 +134,17 @@ thread_cpu_json() { # before-file after-file seconds
 }
 
 # run_wrk NAME CONNS URL SCRIPT [warmup]   (IO_PID: the server, for its writes and threads)
+# A measured run follows a warm-up of its own (WARMUP seconds, same load): the
+# figures are the steady state of that load, not the transient the previous
+# workload left (after a run of orders the availability cache has lost every
+# SKU the orders wrote, and reads start cold).
 run_wrk() {
   local name=$1 c=$2 url=$3 script=$4 dur=$DUR
-  [ "${5:-}" = warmup ] && dur=$WARMUP
+  if [ "${5:-}" = warmup ]; then
+    dur=$WARMUP
+  else
+    run_wrk "$name" "$c" "$url" "$script" warmup
+  fi
   local out io0 io1
   io0=$(proc_io "${IO_PID:-0}")
   [ -n "${IO_PID:-}" ] && thread_ticks "$IO_PID" >"$WORK/ticks0"
@@ -210,10 +218,6 @@ if ! skipped http; then
   if wait_http "http://127.0.0.1:$PORT/healthz" && wait_http "http://127.0.0.1:$FPORT/"; then
     U=http://127.0.0.1:$PORT
     F=http://127.0.0.1:$FPORT
-    run_wrk fixed 16 "$F" fixed.lua warmup
-    run_wrk orders 16 "$U" orders.lua warmup
-    run_wrk availability 16 "$U" availability.lua warmup
-    run_wrk quotes 16 "$U" quotes.lua warmup
     # interleaved per concurrency, so drift of this noisy machine hits all alike
     for c in $CONNS; do
       IO_PID=$FIX run_wrk fixed "$c" "$F" fixed.lua
