@@ -50,17 +50,11 @@ static char path[64];
 #define SERIES(n) "(WITH RECURSIVE s(value) AS (SELECT 1 UNION ALL SELECT value + 1 FROM s" \
                   " WHERE value < " #n ") SELECT value FROM s)"
 
-static void exec(sqlite3 *db, const char *sql) {
-  char *msg = NULL;
-  if (sqlite3_exec(db, sql, NULL, NULL, &msg) != SQLITE_OK) fail_msg("%s: %s", sql, msg);
-}
+static void exec(sqlite3 *db, const char *sql) { assert_true(unit_db_exec(db, sql)); }
 
 static long long one(sqlite3 *db, const char *sql) {
-  sqlite3_stmt *st;
-  assert_int_equal(sqlite3_prepare_v2(db, sql, -1, &st, NULL), SQLITE_OK);
-  assert_int_equal(sqlite3_step(st), SQLITE_ROW);
-  const long long v = sqlite3_column_int64(st, 0);
-  sqlite3_finalize(st);
+  long long v = 0;
+  assert_true(unit_db_int(db, sql, &v));
   return v;
 }
 

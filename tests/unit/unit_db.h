@@ -48,4 +48,15 @@ static inline bool unit_db_exec(sqlite3 *db, const char *sql) {
   return false;
 }
 
+/* The first column of SQL's first row as an integer in *out; false when the
+ * statement fails or gives no row. */
+static inline bool unit_db_int(sqlite3 *db, const char *sql, long long *out) {
+  sqlite3_stmt *st;
+  if (sqlite3_prepare_v2(db, sql, -1, &st, NULL) != SQLITE_OK) return false;
+  const bool row = sqlite3_step(st) == SQLITE_ROW;
+  if (row) *out = sqlite3_column_int64(st, 0);
+  sqlite3_finalize(st);
+  return row;
+}
+
 #endif
