@@ -301,7 +301,8 @@ static uint64_t fingerprint(const char *s, size_t n) {
 static bo_rc job_run(bo_job *job, bo_engine *e, int64_t now) {
   bo_req *r = (bo_req *)((char *)job - offsetof(bo_req, job));
   char key[BO_IDEMPOTENCY_KEY_LEN_MAX + 600];
-  const uint64_t fp = fingerprint(r->body ? r->body : "", r->body_len);
+  /* the body's fingerprint, only with a key (a byte at a time, in the writer) */
+  const uint64_t fp = r->idempotency_key ? fingerprint(r->body ? r->body : "", r->body_len) : 0;
   if (r->idempotency_key) {
     snprintf(key, sizeof key, "%s %s %s", r->method, r->path, r->idempotency_key);
     bo_idem got = {0};
