@@ -38,7 +38,7 @@ static void serve_usage(FILE *f) {
         "  --manual-clock[=TIME]     time moves only through POST /v1/clock (tests)\n"
         "  --demo                    load the demo data set when the database is empty\n"
         "  --threads N               HTTP threads (default 2)\n"
-        "  --cache-entries N         availability answers kept in memory (default 65536, ~25 MB\n"
+        "  --cache-entries N         availability answers kept in memory (default 131072, ~20 MB\n"
         "                            when full; 0 turns the cache off)\n"
         "  --default-lead-time-days N  lead time when neither SKU nor supplier gives one (14)\n"
         "  --max-backorder-days N    global default for max_backorder_days (none)\n"
@@ -118,7 +118,7 @@ static const char *const env_names[] = {
 
 static int parse_opts(int argc, char **argv, serve_opts *o) {
   *o = (serve_opts){.db = "backorder.db", .host = "127.0.0.1", .port = 8080, .threads = 2,
-                    .cache_entries = 65536,
+                    .cache_entries = 131072,
                     .engine = {.default_lead_time_days = 14, .max_backorder_days = BO_DAYS_NONE}};
   for (int code = O_DB; code < O_HELP; code++) {
     const char *v = getenv(env_names[code]);

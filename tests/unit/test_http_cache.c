@@ -1,7 +1,8 @@
 /*
  * test_http_cache.c — the availability cache (src/http/cache.c): a kept
  * answer is served only for its key and day, a drop forgets it, and an
- * answer computed before a drop is never kept (the ticket rule).
+ * answer computed before a drop is never kept (the ticket rule). Bodies are
+ * kept packed and come back byte for byte.
  */
 #include <stdarg.h>
 #include <stddef.h>
@@ -140,8 +141,42 @@ static void test_large_bodies_are_not_kept(void **state) {
   bo_cache_free(c);
 }
 
+/* An availability answer as the engine renders it, and odd bodies: each
+ * comes back exactly, and the answer keeps in well under half its size. */
+static void test_bodies_come_back_as_they_were(void **state) {
+  (void)state;
+  static const char *const bodies[] = {
+      "{\"sku\":\"SKU-0000005\",\"on_hand\":0,\"allocated\":0,\"available\":0,"
+      "\"backordered\":7,\"incoming\":[{\"purchase_order\":\"PO-B000000\",\"qty\":20,"
+      "\"eta\":\"2026-12-09\"},{\"purchase_order\":\"PO-B000001\",\"qty\":5,"
+      "\"eta\":\"2026-12-19\"}],\"incoming_total\":25,\"status\":\"backorder\","
+      "\"message\":\"On backorder \xe2\x80\x93 ships by 10 Dec 2026 (estimated)\","
+      "\"earliest_promise\":\"2026-12-10\",\"earliest_promise_estimate\":true,"
+      "\"backorder_policy\":\"allow\",\"substitutes\":[]}",
+      "{\"sku\":\"X\",\"on_hand\":3,\"allocated\":0,\"available\":3,\"backordered\":0,"
+      "\"incoming\":[],\"incoming_total\":0,\"status\":\"low_stock\",\"message\":\"Only 3 "
+      "left\",\"earliest_promise\":null,\"earliest_promise_estimate\":false,"
+      "\"backorder_policy\":\"deny\"}",
+      "\x01\x02 raw control bytes \x1e\x1f\x1f at the end\x1f",
+      "null", "{", "true\x1f",
+  };
+  bo_cache *c = bo_cache_new(64);
+  for (size_t i = 0; i < sizeof bodies / sizeof bodies[0]; i++) {
+    char key[8];
+    snprintf(key, sizeof key, "K%zu", i);
+    put(c, key, 1, bodies[i]);
+    assert_kept(c, key, 1, bodies[i]);
+    if (i == 0) { /* the entry, its key and its header */
+      const bo_cache_stats st = bo_cache_stats_get(c);
+      assert_true(st.bytes < strlen(bodies[0]) / 2);
+    }
+  }
+  bo_cache_free(c);
+}
+
 int main(void) {
   const struct CMUnitTest tests[] = {
+      cmocka_unit_test(test_bodies_come_back_as_they_were),
       cmocka_unit_test(test_kept_for_its_key_and_day_only),
       cmocka_unit_test(test_drop_forgets_one_key_and_null_forgets_all),
       cmocka_unit_test(test_an_answer_older_than_a_drop_is_not_kept),
