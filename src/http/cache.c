@@ -61,13 +61,20 @@ static const char *const FRAG[] = {
 };
 #define FRAGS ((int)(sizeof FRAG / sizeof FRAG[0]))
 #define ESCAPE 0x1f
-_Static_assert(FRAGS < ESCAPE, "fragment codes run into the escape byte");
+_Static_assert(FRAGS < ESCAPE && FRAGS <= 32, "fragment codes run into the escape byte");
 
+#define FRAG_ROOM 48 /* every fragment fits; unpacking copies this much at once */
+static char frag_pad[FRAGS][FRAG_ROOM];
 static uint8_t frag_len[FRAGS];
+static uint32_t frag_first[256]; /* the fragments that start with a byte, as bits */
 static pthread_once_t frag_once = PTHREAD_ONCE_INIT;
 
 static void frag_init(void) {
-  for (int i = 0; i < FRAGS; i++) frag_len[i] = (uint8_t)strlen(FRAG[i]);
+  for (int i = 0; i < FRAGS; i++) {
+    frag_len[i] = (uint8_t)strlen(FRAG[i]);
+    memcpy(frag_pad[i], FRAG[i], frag_len[i]);
+    frag_first[(unsigned char)FRAG[i][0]] |= 1u << i;
+  }
 }
 
 /* Packs text[0..len) into out (room for 2 * len bytes: every byte could
@@ -76,11 +83,12 @@ static size_t pack(const char *text, size_t len, char *out) {
   size_t o = 0;
   for (size_t i = 0; i < len;) {
     int best = -1;
-    for (int f = 0; f < FRAGS; f++)
-      if (FRAG[f][0] == text[i] && frag_len[f] <= len - i &&
-          (best < 0 || frag_len[f] > frag_len[best]) &&
+    for (uint32_t m = frag_first[(unsigned char)text[i]]; m; m &= m - 1) {
+      const int f = __builtin_ctz(m);
+      if (frag_len[f] <= len - i && (best < 0 || frag_len[f] > frag_len[best]) &&
           memcmp(text + i, FRAG[f], frag_len[f]) == 0)
         best = f;
+    }
     if (best >= 0) {
       out[o++] = (char)(best + 1);
       i += frag_len[best];
@@ -92,13 +100,15 @@ static size_t pack(const char *text, size_t len, char *out) {
   return o;
 }
 
+/* Unpacks packed[0..len) into out, which has FRAG_ROOM bytes of room past
+ * the unpacked end (a fragment is copied whole, FRAG_ROOM bytes at once). */
 static void unpack(const char *packed, size_t len, char *out) {
   for (size_t i = 0; i < len; i++) {
     const unsigned char b = (unsigned char)packed[i];
     if (b == ESCAPE) {
       *out++ = packed[++i];
     } else if (b >= 1 && b <= FRAGS) {
-      memcpy(out, FRAG[b - 1], frag_len[b - 1]);
+      memcpy(out, frag_pad[b - 1], FRAG_ROOM);
       out += frag_len[b - 1];
     } else {
       *out++ = (char)b;
@@ -174,7 +184,7 @@ char *bo_cache_get(bo_cache *c, const char *key, int32_t day, size_t *len, bo_ca
     if (!holds(s, w, h, key)) continue;
     const entry *e = s->way[w];
     if (e->day != day || e->epoch != epoch) break; /* a key is kept once */
-    if ((out = malloc(e->len + 1))) {
+    if ((out = malloc(e->len + FRAG_ROOM))) {
       unpack(e->data, e->packed, out);
       out[e->len] = '\0';
       *len = e->len;
