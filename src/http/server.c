@@ -369,6 +369,48 @@ static enum MHD_Result send_json(bo_req *r, int status, json_t *body, char *text
   return ret;
 }
 
+#define LOG_LINE_MAX 800 /* method, 400 bytes of path, status, time, message */
+
+/* Appends n bytes of s at line[at], as many as fit before `cap`. */
+static size_t put(char *line, size_t at, size_t cap, const char *s, size_t n) {
+  if (n > cap - at) n = cap - at;
+  memcpy(line + at, s, n);
+  return at + n;
+}
+
+/* Appends v in decimal, at least `digits` digits. */
+static size_t put_u(char *line, size_t at, size_t cap, uint64_t v, int digits) {
+  char d[24];
+  int k = 0;
+  do d[k++] = (char)('0' + v % 10), v /= 10;
+  while (v || k < digits);
+  while (k > 0 && at < cap) line[at++] = d[--k];
+  return at;
+}
+
+/* The access log's line for r into line (LOG_LINE_MAX): "GET /path 200
+ * 1.234ms", then the error's message; its length. Formatted by hand: it is
+ * written for every request, and printf was ~2 % of a read's CPU. */
+static size_t access_line(const bo_req *r, int status, uint64_t us, char *line) {
+  const size_t cap = LOG_LINE_MAX - 1; /* room for the newline */
+  size_t at = put(line, 0, cap, r->method, strlen(r->method));
+  at = put(line, at, cap, " ", 1);
+  at = put(line, at, cap, r->path, strnlen(r->path, 400));
+  at = put(line, at, cap, " ", 1);
+  at = put_u(line, at, cap, (uint64_t)status, 1);
+  at = put(line, at, cap, " ", 1);
+  at = put_u(line, at, cap, us / 1000, 1);
+  at = put(line, at, cap, ".", 1);
+  at = put_u(line, at, cap, us % 1000, 3);
+  at = put(line, at, cap, "ms", 2);
+  if (r->err.rc) {
+    at = put(line, at, cap, " ", 1);
+    at = put(line, at, cap, r->err.message, strnlen(r->err.message, sizeof r->err.message));
+  }
+  line[at++] = '\n';
+  return at;
+}
+
 static enum MHD_Result respond(bo_req *r) {
   int status;
   json_t *body = NULL;
@@ -385,12 +427,9 @@ static enum MHD_Result respond(bo_req *r) {
   }
   const enum MHD_Result ret = send_json(r, status, body, text);
   json_decref(body);
-  char line[700];
-  const unsigned long long us = (mono_ns() - r->started_ns) / 1000; /* no %f: it is dear */
-  const int n = snprintf(line, sizeof line, "%s %.400s %d %llu.%03llums%s%s\n", r->method, r->path,
-                         status, us / 1000, us % 1000, r->err.rc ? " " : "",
-                         r->err.rc ? r->err.message : "");
-  if (n > 0) bo_logbuf_write(r->srv->log, line, (size_t)n < sizeof line ? (size_t)n : sizeof line - 1);
+  char line[LOG_LINE_MAX];
+  const size_t n = access_line(r, status, (mono_ns() - r->started_ns) / 1000, line);
+  bo_logbuf_write(r->srv->log, line, n);
   return ret;
 }
 
