@@ -29,9 +29,10 @@ typedef struct entry {
   uint64_t epoch;
   int32_t day;
   uint32_t len, packed; /* the body's length, and packed in data */
-  char *key;            /* points into data, after the packed body */
-  char data[];
+  char data[];          /* the packed body, then the key */
 } entry;
+
+static const char *key_of(const entry *e) { return e->data + e->packed; }
 
 typedef struct set {
   uint64_t gen;
@@ -143,7 +144,7 @@ bo_cache *bo_cache_new(size_t entries) {
 static void entry_free(bo_cache *c, entry *e) {
   if (!e) return;
   atomic_fetch_sub(&c->entries, 1);
-  atomic_fetch_sub(&c->bytes, sizeof *e + e->packed + strlen(e->key) + 1);
+  atomic_fetch_sub(&c->bytes, sizeof *e + e->packed + strlen(key_of(e)) + 1);
   free(e);
 }
 
@@ -159,7 +160,7 @@ void bo_cache_free(bo_cache *c) {
 static pthread_mutex_t *lock_of(bo_cache *c, size_t si) { return &c->locks[si % LOCKS]; }
 
 static bool holds(const set *s, int w, uint64_t h, const char *key) {
-  return s->way[w] && s->hash[w] == h && strcmp(s->way[w]->key, key) == 0;
+  return s->way[w] && s->hash[w] == h && strcmp(key_of(s->way[w]), key) == 0;
 }
 
 /* Moves way w of s to the front, the ones before it one place back. */
@@ -212,8 +213,7 @@ void bo_cache_put(bo_cache *c, const bo_cache_ticket *t, const char *key, int32_
   if (!e) return;
   *e = (entry){.epoch = t->epoch, .day = day, .len = (uint32_t)len, .packed = (uint32_t)plen};
   memcpy(e->data, packed, plen);
-  e->key = e->data + plen;
-  memcpy(e->key, key, klen + 1);
+  memcpy(e->data + plen, key, klen + 1);
   set *s = &c->sets[t->set];
   entry *gone = e;
   pthread_mutex_t *mu = lock_of(c, t->set);

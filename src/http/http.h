@@ -58,6 +58,7 @@ struct bo_req {
   size_t body_len;
   bool body_too_large;
   const char *idempotency_key;
+  uint64_t fingerprint; /* of the body, with an idempotency key (taken off the writer's thread) */
   bo_engine *reader; /* this thread's read-only engine */
   bo_config cfg;
   bo_clock *clock;

@@ -28,10 +28,10 @@
 #include <string.h>
 
 #include "../common/strbuf.h"
+#include "pcache.h"
 #include "qchunk.h"
 #include "schema_sqlite.h"
 #include "store.h"
-#include "pcache.h"
 #include "walbuf.h"
 
 /* Every statement of the backend: symbol and SQL. */
