@@ -27,6 +27,7 @@ typedef struct serve_opts {
   bool demo;
   unsigned threads;
   long cache_entries;
+  long wal_mb;
   bo_config engine;
 } serve_opts;
 
@@ -40,6 +41,8 @@ static void serve_usage(FILE *f) {
         "  --threads N               HTTP threads (default 2)\n"
         "  --cache-entries N         availability answers kept in memory (default 131072, ~20 MB\n"
         "                            when full; 0 turns the cache off)\n"
+        "  --wal-mb N                size of the write-ahead log, in MiB, that starts copying it\n"
+        "                            into the database (default 1024; the file grows a little past it)\n"
         "  --default-lead-time-days N  lead time when neither SKU nor supplier gives one (14)\n"
         "  --max-backorder-days N    global default for max_backorder_days (none)\n"
         "Each option may also be given as an environment variable BACKORDER_<OPTION>.\n",
@@ -66,7 +69,7 @@ static bool parse_days(const char *s, int32_t *out) {
   return true;
 }
 
-enum { O_DB = 1, O_LISTEN, O_TOKEN, O_MANUAL, O_DEMO, O_THREADS, O_CACHE, O_LEAD, O_MAXDAYS, O_HELP };
+enum { O_DB = 1, O_LISTEN, O_TOKEN, O_MANUAL, O_DEMO, O_THREADS, O_CACHE, O_WAL, O_LEAD, O_MAXDAYS, O_HELP };
 
 /* Applies one option (from argv or the environment); false when invalid. */
 static bool apply_opt(serve_opts *o, int code, const char *v) {
@@ -90,6 +93,11 @@ static bool apply_opt(serve_opts *o, int code, const char *v) {
       o->cache_entries = strtol(v, &end, 10);
       return end != v && !*end && o->cache_entries >= 0 && o->cache_entries <= BO_CACHE_ENTRIES_MAX;
     }
+    case O_WAL: {
+      char *end;
+      o->wal_mb = strtol(v, &end, 10);
+      return end != v && !*end && o->wal_mb >= 1 && o->wal_mb <= BO_WAL_MB_MAX;
+    }
     case O_LEAD: return parse_days(v, &o->engine.default_lead_time_days);
     case O_MAXDAYS: return parse_days(v, &o->engine.max_backorder_days);
   }
@@ -104,6 +112,7 @@ static const struct option long_opts[] = {
     {"demo", no_argument, NULL, O_DEMO},
     {"threads", required_argument, NULL, O_THREADS},
     {"cache-entries", required_argument, NULL, O_CACHE},
+    {"wal-mb", required_argument, NULL, O_WAL},
     {"default-lead-time-days", required_argument, NULL, O_LEAD},
     {"max-backorder-days", required_argument, NULL, O_MAXDAYS},
     {"help", no_argument, NULL, O_HELP},
@@ -113,12 +122,12 @@ static const char *const env_names[] = {
     [O_DB] = "BACKORDER_DB", [O_LISTEN] = "BACKORDER_LISTEN",
     [O_TOKEN] = "BACKORDER_ADMIN_TOKEN", [O_MANUAL] = "BACKORDER_MANUAL_CLOCK",
     [O_DEMO] = "BACKORDER_DEMO", [O_THREADS] = "BACKORDER_THREADS",
-    [O_CACHE] = "BACKORDER_CACHE_ENTRIES",
+    [O_CACHE] = "BACKORDER_CACHE_ENTRIES", [O_WAL] = "BACKORDER_WAL_MB",
     [O_LEAD] = "BACKORDER_DEFAULT_LEAD_TIME_DAYS", [O_MAXDAYS] = "BACKORDER_MAX_BACKORDER_DAYS"};
 
 static int parse_opts(int argc, char **argv, serve_opts *o) {
   *o = (serve_opts){.db = "backorder.db", .host = "127.0.0.1", .port = 8080, .threads = 2,
-                    .cache_entries = 131072,
+                    .cache_entries = 131072, .wal_mb = BO_WAL_MB_DEFAULT,
                     .engine = {.default_lead_time_days = 14, .max_backorder_days = BO_DAYS_NONE}};
   for (int code = O_DB; code < O_HELP; code++) {
     const char *v = getenv(env_names[code]);
@@ -236,6 +245,7 @@ int bo_cmd_serve(int argc, char **argv) {
     goto done;
   }
   writer.tick = tick;
+  writer.checkpoint_frames = o.wal_mb * (1024 * 1024 / BO_WAL_FRAME_BYTES);
   if (bo_writer_start(&writer, &engine, &clock)) goto done;
   const bo_server_config cfg = {.db_path = o.db, .listen_host = o.host, .listen_port = o.port,
                                 .admin_token = token, .clock = &clock, .threads = o.threads,
