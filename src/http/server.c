@@ -74,6 +74,34 @@ enum {
   ROUTE_CACHED = 2, /* a GET of one SKU's derived state, answered from the cache */
 };
 
+/* GET /v1/stats: what an operator tunes the fast path by (--wal-mb,
+ * --cache-entries). Counters since the start; it reads no data. */
+static bo_rc h_stats(bo_req *r) {
+  const bo_server *s = r->srv;
+  bo_writer *w = s->writer;
+  bo_store *st = w->engine->st;
+  const uint64_t batches = atomic_load(&w->batches), jobs = atomic_load(&w->jobs);
+  json_t *log = json_pack("{s:I,s:I,s:I,s:b}", "checkpoint_at_frames",
+                          (json_int_t)w->checkpoint_frames, "pending_frames",
+                          (json_int_t)(st->ops->log_pending ? st->ops->log_pending(st) : 0),
+                          "restarts", (json_int_t)(st->ops->log_restarts ? st->ops->log_restarts(st) : 0),
+                          "checkpoint_cycle", atomic_load(&w->cycle));
+  json_t *cache = json_null();
+  if (s->cache) {
+    const bo_cache_stats c = bo_cache_stats_get(s->cache);
+    const uint64_t asked = c.hits + c.misses;
+    cache = json_pack("{s:I,s:I,s:I,s:I,s:I,s:f}", "configured_entries",
+                      (json_int_t)s->cfg.cache_entries, "entries", (json_int_t)c.entries, "bytes",
+                      (json_int_t)c.bytes, "hits", (json_int_t)c.hits, "misses",
+                      (json_int_t)c.misses, "hit_rate", asked ? (double)c.hits / (double)asked : 0.0);
+  }
+  r->resp = json_pack("{s:{s:I,s:I,s:f},s:o,s:o}", "writer", "batches", (json_int_t)batches,
+                      "jobs", (json_int_t)jobs, "jobs_per_batch",
+                      batches ? (double)jobs / (double)batches : 0.0, "log", log,
+                      "availability_cache", cache);
+  return r->resp ? BO_OK : bo_err_set(&r->err, BO_E_NOMEM, "", "out of memory");
+}
+
 static const route routes[] = {
     {"GET", "/healthz", bo_h_health, ROUTE_PUBLIC},
     {"POST", "/v1/skus", bo_h_sku_create, 0},
@@ -103,6 +131,7 @@ static const route routes[] = {
     {"PATCH", "/v1/purchase-orders/*", bo_h_po_patch, 0},
     {"POST", "/v1/purchase-orders/*/receipts", bo_h_po_receive, 0},
     {"POST", "/v1/simulations", bo_h_simulation, 0},
+    {"GET", "/v1/stats", h_stats, 0},
 };
 
 static uint64_t mono_ns(void) {
