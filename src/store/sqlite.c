@@ -104,6 +104,8 @@
                 " >= (?2,?3,?4,?5) ORDER BY " QUEUE_KEY_COLS)                               \
   X(CHUNK_AFTER, "SELECT 1 FROM queue_chunks WHERE sku=?1 AND " QUEUE_KEY                   \
                  " > (?2,?3,?4,?5) LIMIT 1")                                                \
+  X(CHUNK_LAST, "SELECT id,n,lines," QUEUE_KEY_COLS " FROM queue_chunks WHERE sku=?1"       \
+                " ORDER BY " QUEUE_KEY_DESC " LIMIT 1")                                    \
   X(CHUNK_COUNT, "SELECT coalesce(sum(n),0) FROM queue_chunks WHERE sku=?1")               \
   X(CHUNK_DROP_BEFORE, "DELETE FROM queue_chunks WHERE sku=?1 AND " QUEUE_KEY                \
                        " < (?2,?3,?4,?5)")                                                  \
@@ -398,19 +400,24 @@ static void catch_up_log(sqlite_store *s) {
   }
 }
 
+static void forget_chunk(sqlite_store *q);
+
 static bo_rc sq_begin(bo_store *st) {
+  forget_chunk(SQ(st));
   if (!SQ(st)->reader) catch_up_log(SQ(st));
   return exec_stmt(st, SQ(st)->reader ? S_BEGIN_READ : S_BEGIN);
 }
 static bo_rc sq_commit(bo_store *st) { return exec_stmt(st, S_COMMIT); }
 static bo_rc sq_rollback(bo_store *st) {
   SQ(st)->redated[0] = '\0';
+  forget_chunk(SQ(st));
   return exec_stmt(st, S_ROLLBACK);
 }
 static bo_rc sq_savepoint(bo_store *st) { return exec_stmt(st, S_SAVEPOINT); }
 static bo_rc sq_release(bo_store *st) { return exec_stmt(st, S_RELEASE); }
 static bo_rc sq_rollback_to(bo_store *st) {
   SQ(st)->redated[0] = '\0';
+  forget_chunk(SQ(st));
   const bo_rc rc = exec_stmt(st, S_ROLLBACK_TO);
   return rc ? rc : exec_stmt(st, S_RELEASE);
 }
@@ -891,13 +898,21 @@ static bo_rc mark_redated(bo_store *st, const char *sku) {
  * one row at a time.
  */
 
-/* One chunk, read for a key: its bytes, each line's key and offset. */
+/* One chunk, read for a key: its bytes, each line's key and offset.
+ * Placing a line that waits reads its chunk twice, to see whether it jumps
+ * the queue (queue_has_after) and to splice it in (queue_put); the second
+ * read is skipped when nothing was written since the first (`seen`: the
+ * connection's change count then, the SKU and key it was read for). A
+ * rollback undoes writes without counting them, so it forgets the chunk. */
 typedef struct chunk {
   int64_t id; /* 0: there is none */
   size_t n, len;
   uint8_t bytes[(BO_QCHUNK_MAX + 1) * BO_QCHUNK_LINE_BYTES];
   bo_qchunk_key key[BO_QCHUNK_MAX + 1];
   uint32_t off[BO_QCHUNK_MAX + 2];
+  bool kept; /* still as the store holds it, if seen_changes is current */
+  int64_t seen_changes;
+  bo_line seen; /* the SKU and queue key it was read for */
 } chunk;
 
 static bo_rc corrupt_chunk(const char *sku) {
@@ -958,14 +973,60 @@ static bo_rc chunk_count(sqlite3_stmt *s, const char *sku, size_t *n) {
 /* The store's chunk and buffer of chunk bytes, made on first use. */
 static chunk *the_chunk(bo_store *st) {
   sqlite_store *q = SQ(st);
-  if (!q->chunk) q->chunk = malloc(sizeof *q->chunk);
+  if (!q->chunk && (q->chunk = malloc(sizeof *q->chunk))) q->chunk->kept = false;
   return q->chunk;
+}
+
+/* The chunk read last is forgotten when a transaction starts (another
+ * process may have written since) and when a rollback undoes writes. */
+static void forget_chunk(sqlite_store *q) {
+  if (q->chunk) q->chunk->kept = false;
+}
+
+/* Remembers c as the chunk of l's key (read just now). */
+static void chunk_keep(sqlite_store *q, chunk *c, const bo_line *l) {
+  c->kept = true;
+  c->seen_changes = sqlite3_total_changes64(q->db);
+  memcpy(c->seen.sku, l->sku, sizeof c->seen.sku);
+  memcpy(c->seen.order_id, l->order_id, sizeof c->seen.order_id);
+  c->seen.queue_prio = l->queue_prio;
+  c->seen.queue_us = l->queue_us;
+  c->seen.line_no = l->line_no;
+}
+
+/* Whether c is the chunk of l's key as the store holds it now. */
+static bool chunk_kept(sqlite_store *q, const chunk *c, const bo_line *l) {
+  return c->kept && c->seen_changes == sqlite3_total_changes64(q->db) &&
+         bo_line_queue_cmp(&c->seen, l) == 0 && strcmp(c->seen.sku, l->sku) == 0;
 }
 
 static uint8_t *chunk_buf(bo_store *st) {
   sqlite_store *q = SQ(st);
   if (!q->chunk_buf) q->chunk_buf = malloc(sizeof q->chunk->bytes);
   return q->chunk_buf;
+}
+
+/* Steps s, a query of (id, n, lines[, chunk key]), into c (c->id 0 when
+ * it gives no row); the chunk's key into *start when wanted. */
+static bo_rc chunk_load(bo_store *st, sqlite3_stmt *s, const char *sku, chunk *c,
+                        bo_line *start) {
+  bo_rc rc = BO_OK;
+  c->id = 0;
+  c->n = c->len = 0;
+  c->off[0] = 0;
+  const int code = sqlite3_step(s);
+  if (code == SQLITE_ROW && !(rc = chunk_count(s, sku, &c->n))) {
+    c->id = sqlite3_column_int64(s, 0);
+    c->len = (size_t)sqlite3_column_bytes(s, 2);
+    if (c->len > BO_QCHUNK_MAX * BO_QCHUNK_LINE_BYTES) rc = corrupt_chunk(sku);
+    else if (c->len) memcpy(c->bytes, sqlite3_column_blob(s, 2), c->len);
+    if (!rc && !bo_qchunk_scan(c->bytes, c->len, c->n, c->key, c->off)) rc = corrupt_chunk(sku);
+    if (start) chunk_key_read(s, 3, start);
+  } else if (code != SQLITE_ROW && code != SQLITE_DONE) {
+    rc = rc_of(SQ(st)->db, code, sqlite3_sql(s));
+  }
+  sqlite3_reset(s);
+  return rc;
 }
 
 /* Reads into c the chunk that holds l's key (c->id 0 when none does: l
@@ -975,23 +1036,7 @@ static bo_rc chunk_read(bo_store *st, const bo_line *l, chunk *c) {
   if (!s) return BO_E_STORE;
   bind_text(s, 1, l->sku);
   bind_queue_key(s, 2, l);
-  bo_rc rc = BO_OK;
-  c->id = 0;
-  c->n = c->len = 0;
-  c->off[0] = 0;
-  const int code = sqlite3_step(s);
-  if (code == SQLITE_ROW && !(rc = chunk_count(s, l->sku, &c->n))) {
-    c->id = sqlite3_column_int64(s, 0);
-    c->len = (size_t)sqlite3_column_bytes(s, 2);
-    if (c->len > BO_QCHUNK_MAX * BO_QCHUNK_LINE_BYTES) rc = corrupt_chunk(l->sku);
-    else if (c->len) memcpy(c->bytes, sqlite3_column_blob(s, 2), c->len);
-    if (!rc && !bo_qchunk_scan(c->bytes, c->len, c->n, c->key, c->off))
-      rc = corrupt_chunk(l->sku);
-  } else if (code != SQLITE_ROW && code != SQLITE_DONE) {
-    rc = rc_of(SQ(st)->db, code, sqlite3_sql(s));
-  }
-  sqlite3_reset(s);
-  return rc;
+  return chunk_load(st, s, l->sku, c, NULL);
 }
 
 /* Where l's key is or would go in c; *found when a line has it. */
@@ -1074,7 +1119,8 @@ static bo_rc chunk_splice(bo_store *st, const char *sku, chunk *c, size_t at, si
 static bo_rc queue_find(bo_store *st, const bo_line *l, chunk **out, size_t *at, bool *found) {
   chunk *c = the_chunk(st);
   if (!c) return BO_E_NOMEM;
-  const bo_rc rc = chunk_read(st, l, c);
+  bo_rc rc = BO_OK;
+  if (!chunk_kept(SQ(st), c, l) && !(rc = chunk_read(st, l, c))) chunk_keep(SQ(st), c, l);
   *at = rc ? 0 : chunk_find(c, l, found);
   *out = c;
   return rc;
@@ -1127,9 +1173,11 @@ static bo_rc line_write(bo_store *st, int id, const bo_line *l) {
  * (its promise history then the same in both: not dirty). */
 static bo_rc line_store(bo_store *st, int id, const bo_line *l) {
   note_changed(st, l->sku);
-  bo_rc rc = line_write(st, id, l);
-  if (rc) return rc;
-  if (l->backordered > 0) return queue_put(st, l);
+  bo_rc rc;
+  /* the queue first: its chunk was most likely read just before, with no
+   * write since (struct chunk) */
+  if (l->backordered > 0) return (rc = queue_put(st, l)) ? rc : line_write(st, id, l);
+  if ((rc = line_write(st, id, l))) return rc;
   if (id == S_LINE_INSERT) return BO_OK;
   /* it waits no more: out of the queue, and its history out of `filled` */
   rc = queue_drop(st, l);
@@ -1268,18 +1316,26 @@ static bo_rc sq_queue_load(bo_store *st, const char *sku, bo_lines *out) {
 }
 
 /* Whether a line of sku's queue comes after l's key. */
+/* Reads the queue's last chunk: a line that joins at the tail (the common
+ * case) belongs to it, and queue_put then finds it read. */
 static bo_rc sq_queue_has_after(bo_store *st, const bo_line *l, bool *out) {
-  chunk *c;
-  size_t at;
-  bool found = false;
-  bo_rc rc = queue_find(st, l, &c, &at, &found);
-  *out = !rc && at + found < c->n; /* in l's chunk */
-  if (rc || *out) return rc;
-  sqlite3_stmt *s = stmt(st, S_CHUNK_AFTER); /* or in a chunk after it */
-  if (!s) return BO_E_STORE;
+  chunk *c = the_chunk(st);
+  sqlite3_stmt *s = c ? stmt(st, S_CHUNK_LAST) : NULL;
+  if (!s) return c ? BO_E_STORE : BO_E_NOMEM;
+  *out = false;
+  c->kept = false;
   bind_text(s, 1, l->sku);
-  bind_queue_key(s, 2, l);
-  return step_row(st, s, out);
+  bo_line start;
+  const bo_rc rc = chunk_load(st, s, l->sku, c, &start);
+  if (rc || !c->id) return rc; /* an empty queue */
+  if (bo_line_queue_cmp(l, &start) < 0) { /* l goes before the last chunk and all its lines */
+    *out = true;
+    return BO_OK;
+  }
+  chunk_keep(SQ(st), c, l);
+  bool found;
+  *out = chunk_find(c, l, &found) + found < c->n;
+  return BO_OK;
 }
 
 typedef struct fill_ctx {

@@ -497,6 +497,68 @@ static void test_migration_packs_queue_with_history(void **state) {
   st->ops->close(st);
 }
 
+/* Whether a line sorts after l in the queue of "Q". */
+static bool has_after(bo_store *st, bo_line l) {
+  bool after = false;
+  assert_int_equal(st->ops->queue_has_after(st, &l, &after), BO_OK);
+  return after;
+}
+
+static bo_line waiting(const char *id, int64_t queue_us) {
+  bo_line l = line_of(id, 1, 1, 1);
+  l.queue_us = queue_us;
+  return l;
+}
+
+/* queue_has_after reads the queue's last chunk, and the line placed next is
+ * spliced into that chunk as read, unless something was written or rolled
+ * back in between: a line undone by a rollback does not come back. */
+static void test_has_after_and_the_chunk_it_read(void **state) {
+  (void)state;
+  bo_store *st = open_store();
+  assert_int_equal(st->ops->begin(st), BO_OK);
+  assert_false(has_after(st, waiting("A", 1))); /* no queue yet */
+  bo_line v[70];
+  for (int i = 0; i < 70; i++) { /* two chunks: 64 and 6 lines */
+    char id[16];
+    snprintf(id, sizeof id, "O%03d", i);
+    v[i] = waiting(id, 2000 + i);
+    assert_false(has_after(st, v[i])); /* each joins at the tail */
+    assert_int_equal(st->ops->line_insert(st, &v[i]), BO_OK);
+  }
+  assert_int_equal(st->ops->commit(st), BO_OK);
+  assert_int_equal(scalar("SELECT count(*) FROM queue_chunks WHERE sku='Q'"), 2);
+  assert_int_equal(st->ops->begin(st), BO_OK);
+  assert_true(has_after(st, v[10]));           /* in the first chunk */
+  assert_true(has_after(st, v[68]));           /* in the last */
+  assert_false(has_after(st, v[69]));          /* the last line */
+  assert_true(has_after(st, waiting("A", 1))); /* before every line */
+  assert_true(has_after(st, waiting("O066a", 2066)));
+  assert_false(has_after(st, waiting("Z", 5000)));
+
+  assert_int_equal(st->ops->savepoint(st), BO_OK);
+  bo_line undone = waiting("Y", 4000), next = waiting("Z", 5000);
+  assert_int_equal(st->ops->line_insert(st, &undone), BO_OK);
+  assert_false(has_after(st, next)); /* reads the last chunk, with Y */
+  assert_int_equal(st->ops->rollback_to(st), BO_OK);
+  assert_int_equal(st->ops->line_insert(st, &next), BO_OK);
+  bo_lines q = {0};
+  assert_int_equal(st->ops->queue_load(st, "Q", &q), BO_OK);
+  assert_int_equal(q.n, 71);
+  assert_string_equal(q.v[69].order_id, "O069");
+  assert_string_equal(q.v[70].order_id, "Z");
+  bo_lines_release(&q);
+  /* a write between the two (another line placed) is seen as well */
+  bo_line w1 = waiting("ZA", 6000), w2 = waiting("ZB", 7000);
+  assert_false(has_after(st, w2));
+  assert_int_equal(st->ops->line_insert(st, &w1), BO_OK);
+  assert_int_equal(st->ops->line_insert(st, &w2), BO_OK);
+  assert_int_equal(queue_len(st), 73);
+  assert_int_equal(st->ops->commit(st), BO_OK);
+  assert_int_equal(scalar("SELECT sum(n) FROM queue_chunks WHERE sku='Q'"), 73);
+  st->ops->close(st);
+}
+
 int main(void) {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test_setup_teardown(test_redate_then_fill_keeps_history, setup, teardown),
@@ -505,6 +567,7 @@ int main(void) {
       cmocka_unit_test_setup_teardown(test_redate_mark_survives_rollback, setup, teardown),
       cmocka_unit_test_setup_teardown(test_only_delays_leave_history, setup, teardown),
       cmocka_unit_test_setup_teardown(test_chunks_split_and_read_in_order, setup, teardown),
+      cmocka_unit_test_setup_teardown(test_has_after_and_the_chunk_it_read, setup, teardown),
       cmocka_unit_test_setup_teardown(test_migration_fills_queue, setup, teardown),
       cmocka_unit_test_setup_teardown(test_migration_packs_queue_with_history, setup, teardown),
   };
