@@ -1315,9 +1315,9 @@ static bo_rc sq_queue_load(bo_store *st, const char *sku, bo_lines *out) {
   return rc ? rc : chunk_pass(st, sku, NULL, NULL, load_chunk, &c);
 }
 
-/* Whether a line of sku's queue comes after l's key. */
-/* Reads the queue's last chunk: a line that joins at the tail (the common
- * case) belongs to it, and queue_put then finds it read. */
+/* Whether a line of sku's queue comes after l's key. Reads the queue's
+ * last chunk: a line that joins at the tail (the common case) belongs to
+ * it, and queue_put then finds it read. */
 static bo_rc sq_queue_has_after(bo_store *st, const bo_line *l, bool *out) {
   chunk *c = the_chunk(st);
   sqlite3_stmt *s = c ? stmt(st, S_CHUNK_LAST) : NULL;
