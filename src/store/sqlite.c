@@ -408,14 +408,20 @@ static bo_rc sq_begin(bo_store *st) {
   if (!SQ(st)->reader) catch_up_log(SQ(st));
   return exec_stmt(st, SQ(st)->reader ? S_BEGIN_READ : S_BEGIN);
 }
-static bo_rc sq_commit(bo_store *st) { return exec_stmt(st, S_COMMIT); }
+static bo_rc sq_commit(bo_store *st) {
+  forget_chunk(SQ(st));
+  return exec_stmt(st, S_COMMIT);
+}
 static bo_rc sq_rollback(bo_store *st) {
   SQ(st)->redated[0] = '\0';
   forget_chunk(SQ(st));
   return exec_stmt(st, S_ROLLBACK);
 }
 static bo_rc sq_savepoint(bo_store *st) { return exec_stmt(st, S_SAVEPOINT); }
-static bo_rc sq_release(bo_store *st) { return exec_stmt(st, S_RELEASE); }
+static bo_rc sq_release(bo_store *st) {
+  forget_chunk(SQ(st)); /* it may end the transaction */
+  return exec_stmt(st, S_RELEASE);
+}
 static bo_rc sq_rollback_to(bo_store *st) {
   SQ(st)->redated[0] = '\0';
   forget_chunk(SQ(st));
@@ -903,8 +909,9 @@ static bo_rc mark_redated(bo_store *st, const char *sku) {
  * Placing a line that waits reads its chunk twice, to see whether it jumps
  * the queue (queue_has_after) and to splice it in (queue_put); the second
  * read is skipped when nothing was written since the first (`seen`: the
- * connection's change count then, the SKU and key it was read for). A
- * rollback undoes writes without counting them, so it forgets the chunk. */
+ * connection's change count then, the SKU and key it was read for), in
+ * the same transaction. A rollback undoes writes without counting them, so
+ * it forgets the chunk (forget_chunk). */
 typedef struct chunk {
   int64_t id; /* 0: there is none */
   size_t n, len;
@@ -978,15 +985,16 @@ static chunk *the_chunk(bo_store *st) {
   return q->chunk;
 }
 
-/* The chunk read last is forgotten when a transaction starts (another
- * process may have written since) and when a rollback undoes writes. */
+/* The chunk read last is kept only inside one transaction, where no other
+ * connection's writes show: forgotten at every transaction or savepoint
+ * boundary but a new savepoint, and never kept outside a transaction. */
 static void forget_chunk(sqlite_store *q) {
   if (q->chunk) q->chunk->kept = false;
 }
 
 /* Remembers c as the chunk of l's key (read just now). */
 static void chunk_keep(sqlite_store *q, chunk *c, const bo_line *l) {
-  c->kept = true;
+  c->kept = !sqlite3_get_autocommit(q->db);
   c->seen_changes = sqlite3_total_changes64(q->db);
   memcpy(c->seen.sku, l->sku, sizeof c->seen.sku);
   memcpy(c->seen.order_id, l->order_id, sizeof c->seen.order_id);
@@ -997,7 +1005,8 @@ static void chunk_keep(sqlite_store *q, chunk *c, const bo_line *l) {
 
 /* Whether c is the chunk of l's key as the store holds it now. */
 static bool chunk_kept(sqlite_store *q, const chunk *c, const bo_line *l) {
-  return c->kept && c->seen_changes == sqlite3_total_changes64(q->db) &&
+  return c->kept && !sqlite3_get_autocommit(q->db) &&
+         c->seen_changes == sqlite3_total_changes64(q->db) &&
          bo_line_queue_cmp(&c->seen, l) == 0 && strcmp(c->seen.sku, l->sku) == 0;
 }
 

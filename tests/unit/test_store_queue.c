@@ -559,6 +559,42 @@ static void test_has_after_and_the_chunk_it_read(void **state) {
   st->ops->close(st);
 }
 
+/* A reader outside a transaction sees each commit of the writer: the chunk
+ * it read for a line is not kept from one read to the next (its own change
+ * count never moves), nor across its transactions. */
+static void test_a_reader_sees_each_commit(void **state) {
+  (void)state;
+  bo_store *st = open_store();
+  bo_line a = line_of("R", 1, 2, 2);
+  assert_int_equal(st->ops->begin(st), BO_OK);
+  assert_int_equal(st->ops->line_insert(st, &a), BO_OK);
+  assert_int_equal(st->ops->commit(st), BO_OK);
+  bo_store *rd = NULL;
+  bo_err err = {0};
+  assert_int_equal(bo_store_sqlite_open(db_path, BO_STORE_READER, &rd, &err), BO_OK);
+  assert_int_equal(order_line(rd, "R", 1).promise.parts[0].date, DAY);
+  for (int round = 1; round <= 3; round++) {
+    /* the writer moves the promise a day later each round; the reader
+     * reads between, outside a transaction, then inside one */
+    a.promise.parts[0].date = DAY + round;
+    assert_int_equal(st->ops->begin(st), BO_OK);
+    assert_int_equal(st->ops->line_update(st, &a), BO_OK);
+    assert_int_equal(st->ops->commit(st), BO_OK);
+    assert_int_equal(order_line(rd, "R", 1).promise.parts[0].date, DAY + round);
+  }
+  for (int round = 4; round <= 6; round++) {
+    assert_int_equal(rd->ops->begin(rd), BO_OK);
+    assert_int_equal(order_line(rd, "R", 1).promise.parts[0].date, DAY + round - 1);
+    assert_int_equal(rd->ops->commit(rd), BO_OK);
+    a.promise.parts[0].date = DAY + round;
+    assert_int_equal(st->ops->begin(st), BO_OK);
+    assert_int_equal(st->ops->line_update(st, &a), BO_OK);
+    assert_int_equal(st->ops->commit(st), BO_OK);
+  }
+  rd->ops->close(rd);
+  st->ops->close(st);
+}
+
 int main(void) {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test_setup_teardown(test_redate_then_fill_keeps_history, setup, teardown),
@@ -568,6 +604,7 @@ int main(void) {
       cmocka_unit_test_setup_teardown(test_only_delays_leave_history, setup, teardown),
       cmocka_unit_test_setup_teardown(test_chunks_split_and_read_in_order, setup, teardown),
       cmocka_unit_test_setup_teardown(test_has_after_and_the_chunk_it_read, setup, teardown),
+      cmocka_unit_test_setup_teardown(test_a_reader_sees_each_commit, setup, teardown),
       cmocka_unit_test_setup_teardown(test_migration_fills_queue, setup, teardown),
       cmocka_unit_test_setup_teardown(test_migration_packs_queue_with_history, setup, teardown),
   };
