@@ -65,16 +65,17 @@ bo_rc bo_jin_int(json_t *obj, const char *key, const char *prefix, bool required
   bo_rc rc;
   json_t *v = get(obj, key, prefix, required, present, &rc, err);
   if (!v) return rc;
-  char f[96];
+  const json_int_t x = json_is_integer(v) ? json_integer_value(v) : 0;
+  if (json_is_integer(v) && x >= min && x <= max) {
+    *out = x;
+    return BO_OK;
+  }
+  char f[96]; /* named only for an error (formatting costs on the hot path) */
   field_name(f, sizeof f, prefix, key);
   if (!json_is_integer(v))
     return bo_err_set(err, BO_E_INVALID, f, "%s must be an integer", f);
-  const json_int_t x = json_integer_value(v);
-  if (x < min || x > max)
-    return bo_err_set(err, BO_E_INVALID, f, "%s %lld is out of range [%lld, %lld]", f,
-                      (long long)x, (long long)min, (long long)max);
-  *out = x;
-  return BO_OK;
+  return bo_err_set(err, BO_E_INVALID, f, "%s %lld is out of range [%lld, %lld]", f,
+                    (long long)x, (long long)min, (long long)max);
 }
 
 bo_rc bo_jin_str(json_t *obj, const char *key, const char *prefix, bool required,
@@ -82,16 +83,18 @@ bo_rc bo_jin_str(json_t *obj, const char *key, const char *prefix, bool required
   bo_rc rc;
   json_t *v = get(obj, key, prefix, required, present, &rc, err);
   if (!v) return rc;
-  char f[96];
+  const size_t len = json_is_string(v) ? json_string_length(v) : 0;
+  if (json_is_string(v) && len <= len_max && len < size &&
+      !memchr(json_string_value(v), '\0', len)) {
+    memcpy(out, json_string_value(v), len + 1);
+    return BO_OK;
+  }
+  char f[96]; /* named only for an error */
   field_name(f, sizeof f, prefix, key);
   if (!json_is_string(v)) return bo_err_set(err, BO_E_INVALID, f, "%s must be a string", f);
-  const size_t len = json_string_length(v);
   if (len > len_max || len >= size)
     return bo_err_set(err, BO_E_INVALID, f, "%s is longer than %zu characters", f, len_max);
-  if (memchr(json_string_value(v), '\0', len))
-    return bo_err_set(err, BO_E_INVALID, f, "%s contains a NUL character", f);
-  memcpy(out, json_string_value(v), len + 1);
-  return BO_OK;
+  return bo_err_set(err, BO_E_INVALID, f, "%s contains a NUL character", f);
 }
 
 bo_rc bo_jin_bool(json_t *obj, const char *key, const char *prefix, bool *out, bool *present,

@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "http.h"
+#include "../common/strbuf.h"
 
 static bool printable(const char *s) {
   for (; *s; s++)
@@ -59,9 +60,11 @@ static bo_rc parse_lines(json_t *body, bo_order_request *req, bo_err *err) {
   size_t i;
   json_t *l;
   json_array_foreach(a, i, l) {
-    char prefix[48];
-    snprintf(prefix, sizeof prefix, "lines[%zu]", i);
+    char prefix[48]; /* "lines[i]", without printf's cost (every order pays it) */
+    memcpy(prefix, "lines[", 6);
+    memcpy(bo_dec(prefix + 6, (int64_t)i), "]", 2);
     bo_line_request *lr = &req->lines[i];
+    *lr = (bo_line_request){0};
     bo_rc rc = bo_jin_only(l, allowed, prefix, err);
     if (!rc) rc = bo_jin_str(l, "sku", prefix, true, BO_SKU_ID_LEN_MAX, lr->sku, sizeof lr->sku,
                              NULL, err);
@@ -127,8 +130,13 @@ static bo_rc parse_request(bo_req *r, bool quote, bo_order_request **out) {
   json_t *body;
   bo_rc rc = bo_body_object(r, &body);
   if (rc) return rc;
-  bo_order_request *req = calloc(1, sizeof *req);
+  /* ~7.7 KB for 100 lines: only the header and the lines given are set */
+  bo_order_request *req = malloc(sizeof *req);
   if (!req) rc = bo_err_set(&r->err, BO_E_NOMEM, "", "out of memory");
+  else {
+    memset(&req->order, 0, sizeof req->order);
+    req->n_lines = 0;
+  }
   if (!rc) rc = parse_order(body, quote, req, &r->err);
   json_decref(body);
   if (rc) {
