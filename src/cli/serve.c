@@ -245,7 +245,7 @@ int bo_cmd_serve(int argc, char **argv) {
     goto done;
   }
   writer.tick = tick;
-  writer.checkpoint_frames = o.wal_mb * (1024 * 1024 / BO_WAL_FRAME_BYTES);
+  writer.checkpoint_frames = o.wal_mb * BO_WAL_FRAMES_PER_MB;
   if (bo_writer_start(&writer, &engine, &clock)) goto done;
   const bo_server_config cfg = {.db_path = o.db, .listen_host = o.host, .listen_port = o.port,
                                 .admin_token = token, .clock = &clock, .threads = o.threads,

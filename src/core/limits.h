@@ -38,6 +38,7 @@
 #define BO_WAL_MB_DEFAULT 1024            /* log size (MiB) that starts a checkpoint cycle */
 #define BO_WAL_MB_MAX 16384
 #define BO_WAL_FRAME_BYTES 4096           /* a log frame's page: SQLite's default page size */
+#define BO_WAL_FRAMES_PER_MB (1024 * 1024 / BO_WAL_FRAME_BYTES)
 #define BO_EVENTS_PER_ROW_MAX 512         /* line events folded into one stored row */
 #define BO_MESSAGE_LEN_MAX 160            /* availability message */
 #define BO_ERR_MESSAGE_LEN_MAX 300        /* error message */

@@ -25,7 +25,7 @@
  * is copied once (16,384 -> 65,536: +12% orders/s at 64 connections;
  * -> 262,144: +15-25% more, and with the checkpointer's paced write-back
  * (walbuf.h) a shorter tail too); the log file grows to ~1.2 GiB */
-#define BO_CHECKPOINT_FRAMES ((int64_t)BO_WAL_MB_DEFAULT * (1024 * 1024 / BO_WAL_FRAME_BYTES))
+#define BO_CHECKPOINT_FRAMES ((int64_t)BO_WAL_MB_DEFAULT * BO_WAL_FRAMES_PER_MB)
 #define BO_CHECKPOINT_TAIL_FRAMES 64 /* left to the writer (under sqlite.c's catch-up limit) */
 #define BO_CHECKPOINT_PASSES_MAX 16
 

@@ -403,6 +403,12 @@ static void catch_up_log(sqlite_store *s) {
 
 static void forget_chunk(sqlite_store *q);
 
+/* What the store remembers of data a rollback may just have undone. */
+static void forget_undone(sqlite_store *q) {
+  q->redated[0] = '\0';
+  forget_chunk(q);
+}
+
 static bo_rc sq_begin(bo_store *st) {
   forget_chunk(SQ(st));
   if (!SQ(st)->reader) catch_up_log(SQ(st));
@@ -413,8 +419,7 @@ static bo_rc sq_commit(bo_store *st) {
   return exec_stmt(st, S_COMMIT);
 }
 static bo_rc sq_rollback(bo_store *st) {
-  SQ(st)->redated[0] = '\0';
-  forget_chunk(SQ(st));
+  forget_undone(SQ(st));
   return exec_stmt(st, S_ROLLBACK);
 }
 static bo_rc sq_savepoint(bo_store *st) { return exec_stmt(st, S_SAVEPOINT); }
@@ -423,8 +428,7 @@ static bo_rc sq_release(bo_store *st) {
   return exec_stmt(st, S_RELEASE);
 }
 static bo_rc sq_rollback_to(bo_store *st) {
-  SQ(st)->redated[0] = '\0';
-  forget_chunk(SQ(st));
+  forget_undone(SQ(st));
   const bo_rc rc = exec_stmt(st, S_ROLLBACK_TO);
   return rc ? rc : exec_stmt(st, S_RELEASE);
 }
@@ -1017,10 +1021,12 @@ static uint8_t *chunk_buf(bo_store *st) {
 }
 
 /* Steps s, a query of (id, n, lines[, chunk key]), into c (c->id 0 when
- * it gives no row); the chunk's key into *start when wanted. */
+ * it gives no row); the chunk's key into *start when wanted. What c held
+ * is forgotten, whatever the outcome. */
 static bo_rc chunk_load(bo_store *st, sqlite3_stmt *s, const char *sku, chunk *c,
                         bo_line *start) {
   bo_rc rc = BO_OK;
+  c->kept = false;
   c->id = 0;
   c->n = c->len = 0;
   c->off[0] = 0;
@@ -1333,7 +1339,6 @@ static bo_rc sq_queue_has_after(bo_store *st, const bo_line *l, bool *out) {
   sqlite3_stmt *s = c ? stmt(st, S_CHUNK_LAST) : NULL;
   if (!s) return c ? BO_E_STORE : BO_E_NOMEM;
   *out = false;
-  c->kept = false;
   bind_text(s, 1, l->sku);
   bo_line start;
   const bo_rc rc = chunk_load(st, s, l->sku, c, &start);
